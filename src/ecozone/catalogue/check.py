@@ -1,0 +1,50 @@
+"""Review checks of the catalogue that need the plan texts: every quote must be in its document.
+
+Run ``python -m ecozone.catalogue.check`` (or ``ecozone catalogue check``) after editing a data
+file; it prints every problem with file and line, and counts per document.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from ecozone.catalogue.loader import Catalogue, CatalogueError, Problem, load_catalogue
+from ecozone.catalogue.seeds import seed_text
+
+
+def quote_problems(cat: Catalogue) -> list[Problem]:
+    """Every target or achieved value whose quote is not found in its document's seed file."""
+    problems: list[Problem] = []
+    for rec in [*cat.targets.values(), *cat.achieved.values()]:
+        doc = cat.documents[rec.document]
+        if seed_text(doc.file).find(rec.quote) is None:
+            file, line = cat.origin[rec.id]
+            problems.append(Problem(file, line, "quote", f"not found in {doc.file}: {rec.quote!r}"))
+    return problems
+
+
+def counts_by_document(cat: Catalogue) -> dict[str, tuple[int, int]]:
+    targets = Counter(t.document for t in cat.targets.values())
+    achieved = Counter(a.document for a in cat.achieved.values())
+    return {d: (targets[d], achieved[d]) for d in cat.documents}
+
+
+def main() -> int:
+    try:
+        cat = load_catalogue()
+    except CatalogueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    problems = quote_problems(cat)
+    for p in problems:
+        print(p, file=sys.stderr)
+    for doc, (t, a) in counts_by_document(cat).items():
+        print(f"{doc:10s} targets {t:4d}  achieved {a:4d}")
+    print(f"total      targets {len(cat.targets):4d}  achieved {len(cat.achieved):4d}")
+    print(f"{len(cat.regions)} regions, {len(cat.indicators)} indicators")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

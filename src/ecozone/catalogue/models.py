@@ -1,0 +1,261 @@
+"""Typed records of the reference dictionaries and of the plan-target catalogue.
+
+These pydantic models are the contract between the reviewed YAML data files under
+``ecozone/data/`` and everything downstream (store, tracking, API).  Validation that needs
+only one record lives here; validation across records (does the region exist, does the unit
+match the indicator) lives in :mod:`ecozone.catalogue.loader`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MIN_YEAR = 1978
+MAX_YEAR = 2060
+MAX_QUOTE_CHARS = 120
+
+
+class Polarity(StrEnum):
+    """Which direction is an improvement."""
+
+    LOWER = "lower"  # 越低越好: PM2.5, CWQI, energy intensity
+    HIGHER = "higher"  # 越高越好: good-day ratio, forest cover
+    TARGET = "target"  # a band or a fixed state is wanted (water level 6.5-7.0 m)
+    NONE = "none"  # no direction (counts of facilities, descriptive values)
+
+
+class Comparison(StrEnum):
+    """How a target value is to be read.  See ``docs/catalogue.md`` for each one's semantics."""
+
+    AT_MOST = "at_most"  # 控制在…以内, 不高于, ≤
+    AT_LEAST = "at_least"  # 达到…以上, 不低于, ≥
+    RANGE = "range"  # between target_value and target_value_max
+    REDUCE_BY_PCT = "reduce_by_pct"  # 比 base year 下降 x%
+    INCREASE_BY_PCT = "increase_by_pct"  # 比 base year 增长 x%
+    REDUCE_BY_POINTS = "reduce_by_points"  # 下降 x 个百分点
+    INCREASE_BY_POINTS = "increase_by_points"  # 提高 x 个百分点
+    REDUCE_BY_AMOUNT = "reduce_by_amount"  # 减少 x (万吨 …) against base year
+    INCREASE_BY_AMOUNT = "increase_by_amount"  # 新增 x against base year
+    ELIMINATE = "eliminate"  # 消除, 全面清零: value must reach 0
+    CLASS_OR_BETTER = "class_or_better"  # water class III or better: value is the class number
+    RANK_OUTSIDE_BOTTOM = "rank_outside_bottom"  # 退出后十: not among the worst N (value = N)
+    QUALITATIVE = "qualitative"  # words only: 稳中向好, 完成省下达任务 (target_text)
+
+
+RELATIVE_PCT = {Comparison.REDUCE_BY_PCT, Comparison.INCREASE_BY_PCT}
+RELATIVE_POINTS = {Comparison.REDUCE_BY_POINTS, Comparison.INCREASE_BY_POINTS}
+NEEDS_BASE_YEAR = RELATIVE_PCT | RELATIVE_POINTS | {
+    Comparison.REDUCE_BY_AMOUNT,
+    Comparison.INCREASE_BY_AMOUNT,
+}
+PERCENT_UNIT = "%"
+POINTS_UNIT = "百分点"
+
+
+class Kind(StrEnum):
+    """Target status as the plan states it."""
+
+    BINDING = "binding"  # 约束性
+    EXPECTED = "expected"  # 预期性
+    STRIVE = "strive"  # 力争 (a stretch value beside the main one)
+    UNSTATED = "unstated"  # the plan does not say
+
+
+KIND_ZH = {
+    Kind.BINDING: "约束性",
+    Kind.EXPECTED: "预期性",
+    Kind.STRIVE: "力争",
+    Kind.UNSTATED: "未标明",
+}
+
+COMPARISON_ZH = {
+    Comparison.AT_MOST: "不高于",
+    Comparison.AT_LEAST: "不低于",
+    Comparison.RANGE: "区间",
+    Comparison.REDUCE_BY_PCT: "比基准年下降(%)",
+    Comparison.INCREASE_BY_PCT: "比基准年增长(%)",
+    Comparison.REDUCE_BY_POINTS: "下降(百分点)",
+    Comparison.INCREASE_BY_POINTS: "提高(百分点)",
+    Comparison.REDUCE_BY_AMOUNT: "比基准年减少",
+    Comparison.INCREASE_BY_AMOUNT: "比基准年增加",
+    Comparison.ELIMINATE: "消除",
+    Comparison.CLASS_OR_BETTER: "达到或优于类别",
+    Comparison.RANK_OUTSIDE_BOTTOM: "退出倒数名次",
+    Comparison.QUALITATIVE: "定性",
+}
+
+
+class Record(BaseModel):
+    """Base: unknown fields are errors, so a typo in a data file cannot pass unnoticed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Domain(Record):
+    id: str
+    name_zh: str
+    name_en: str
+
+
+class Region(Record):
+    """An administrative division (GB/T 2260 code) or a stable id for another unit."""
+
+    code: str = Field(pattern=r"^(\d{6}|[a-z][a-z0-9_]*\.[a-z0-9_.]+)$")
+    name_zh: str
+    name_en: str
+    type: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()  # for groups: the member region codes
+    note: str | None = None
+
+
+class Indicator(Record):
+    id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
+    domain: str
+    name_zh: str
+    name_en: str
+    unit: str
+    polarity: Polarity
+    aliases: tuple[str, ...] = ()
+    method: str | None = None  # the national standard or method that computes it
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _domain_prefix(self) -> Indicator:
+        if not self.id.startswith(self.domain + "."):
+            raise ValueError(f"indicator id {self.id!r} must start with its domain {self.domain!r}")
+        return self
+
+
+class Document(Record):
+    id: str = Field(pattern=r"^\d{3}(-4\.\d{1,2})?$")
+    file: str
+    title_zh: str
+    title_en: str
+    issuer: str | None = None
+    issued: date | None = None
+    scope: str  # region code the document governs
+    parent: str | None = None  # for the documents inside the 003 compilation
+    note: str | None = None
+
+
+def _check_quote(v: str) -> str:
+    v = v.strip()
+    if not v:
+        raise ValueError("quote is empty")
+    if len(v) > MAX_QUOTE_CHARS:
+        raise ValueError(f"quote has {len(v)} characters; at most {MAX_QUOTE_CHARS}")
+    return v
+
+
+def _check_year(v: int | None) -> int | None:
+    if v is not None and not MIN_YEAR <= v <= MAX_YEAR:
+        raise ValueError(f"year {v} outside {MIN_YEAR}-{MAX_YEAR}")
+    return v
+
+
+class Target(Record):
+    """One quantitative (or worded) commitment of a plan, traceable to its sentence."""
+
+    id: str = Field(pattern=r"^T\d{3}(-4\.\d{1,2})?-\d{3,4}$")
+    document: str
+    section: str
+    region: str
+    indicator: str
+    unit: str
+    baseline_year: int | None = None
+    baseline_value: float | None = None
+    target_year: int
+    target_value: float | None = None
+    target_value_max: float | None = None  # upper bound for ``range``
+    target_text: str | None = None  # the plan's own words, when not (only) a number
+    comparison: Comparison
+    kind: Kind
+    quote: str
+    conflicts_with: tuple[str, ...] = ()
+    conflict_note: str | None = None
+    reconstructed: bool = False  # a damaged number restored from context (004)
+    reconstruction_note: str | None = None
+    reference: str | None = None  # an external list or standard the target points to
+    note: str | None = None
+
+    _quote = field_validator("quote")(_check_quote)
+    _years = field_validator("baseline_year", "target_year")(_check_year)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Target:
+        c = self.comparison
+        if c is Comparison.QUALITATIVE:
+            if not self.target_text:
+                raise ValueError("a qualitative target needs target_text (the plan's words)")
+        elif c is not Comparison.ELIMINATE and self.target_value is None:
+            raise ValueError(f"comparison {c.value} needs target_value")
+        if c is Comparison.RANGE and (
+            self.target_value_max is None
+            or self.target_value is None
+            or self.target_value_max < self.target_value
+        ):
+            raise ValueError("range needs target_value <= target_value_max")
+        if c in NEEDS_BASE_YEAR and self.baseline_year is None:
+            raise ValueError(f"comparison {c.value} needs baseline_year (the base year)")
+        if self.baseline_year is not None and self.baseline_year >= self.target_year:
+            raise ValueError(
+                f"baseline_year {self.baseline_year} is not before target_year {self.target_year}"
+            )
+        if self.reconstructed and not self.reconstruction_note:
+            raise ValueError("reconstructed values need reconstruction_note")
+        return self
+
+
+class Measure(StrEnum):
+    """What an achieved value measures: a level, or a change against ``base_year``."""
+
+    LEVEL = "level"
+    REDUCE_BY_PCT = "reduce_by_pct"
+    INCREASE_BY_PCT = "increase_by_pct"
+    REDUCE_BY_POINTS = "reduce_by_points"
+    INCREASE_BY_POINTS = "increase_by_points"
+    REDUCE_BY_AMOUNT = "reduce_by_amount"
+    INCREASE_BY_AMOUNT = "increase_by_amount"
+
+
+class Achieved(Record):
+    """A value a plan reports as already reached: an observation that tracking starts from.
+
+    ``year`` is the year (or the last year of the span) the value refers to.  A change
+    ("十三五期间累计下降19.5%") has ``measure`` ``reduce_by_pct`` and ``base_year`` 2015.
+    """
+
+    id: str = Field(pattern=r"^A\d{3}(-4\.\d{1,2})?-\d{3,4}$")
+    document: str
+    section: str
+    region: str
+    indicator: str
+    unit: str
+    year: int
+    measure: Measure = Measure.LEVEL
+    base_year: int | None = None
+    value: float
+    quote: str
+    conflicts_with: tuple[str, ...] = ()
+    conflict_note: str | None = None
+    reconstructed: bool = False
+    reconstruction_note: str | None = None
+    note: str | None = None
+
+    _quote = field_validator("quote")(_check_quote)
+    _years = field_validator("year", "base_year")(_check_year)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Achieved:
+        if self.reconstructed and not self.reconstruction_note:
+            raise ValueError("reconstructed values need reconstruction_note")
+        if (self.measure is Measure.LEVEL) != (self.base_year is None):
+            raise ValueError("base_year is required for a change and only for a change")
+        if self.base_year is not None and self.base_year >= self.year:
+            raise ValueError(f"base_year {self.base_year} is not before year {self.year}")
+        return self
