@@ -246,6 +246,14 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
 
     Raises :class:`CatalogueError` listing every problem found.
     """
+    cat, problems = load_catalogue_lenient(root)
+    if problems:
+        raise CatalogueError(problems)
+    return cat
+
+
+def load_catalogue_lenient(root: Path | None = None) -> tuple[Catalogue, list[Problem]]:
+    """Like :func:`load_catalogue`, but return the valid records and the problems found."""
     root = root or data_dir()
     col = _Collector(root)
     cat = Catalogue()
@@ -258,9 +266,7 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     col.load_into(Achieved, yamls("catalogue"), "achieved", cat.achieved, cat.origin)
     _check_dictionaries(cat, col, root)
     _check_references(cat, col, root)
-    if col.problems:
-        raise CatalogueError(col.problems)
-    return cat
+    return cat, col.problems
 
 
 @cache

@@ -1,0 +1,191 @@
+"""Queries over the stored catalogue: the service layer behind the CLI and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from ecozone.catalogue.models import COMPARISON_ZH, KIND_ZH, Comparison, Kind
+
+
+class UnknownRegion(LookupError):
+    pass
+
+
+def resolve_region(con: duckdb.DuckDBPyConnection, name_or_code: str) -> str:
+    """The region code for a code, Chinese or English name, or alias."""
+    row = con.execute(
+        "SELECT code FROM region WHERE code = $q OR name_zh = $q OR lower(name_en) = lower($q) "
+        "OR list_contains(aliases, $q) ORDER BY (code = $q) DESC, (name_zh = $q) DESC LIMIT 1",
+        {"q": name_or_code.strip()},
+    ).fetchone()
+    if row is None:
+        raise UnknownRegion(name_or_code)
+    return str(row[0])
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    region: str | None = None  # code or name
+    with_children: bool = False  # include the regions below ``region``
+    domain: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    document: str | None = None  # "003" includes 003-4.x
+    indicator: str | None = None
+
+    def where(self, con: duckdb.DuckDBPyConnection, alias: str = "t") -> tuple[str, dict[str, Any]]:
+        clauses, params = ["TRUE"], {}
+        if self.region:
+            params["region"] = resolve_region(con, self.region)
+            if self.with_children:
+                clauses.append(f"{alias}.region_code IN (SELECT code FROM region_tree WHERE root = $region)")
+            else:
+                clauses.append(f"{alias}.region_code = $region")
+        if self.domain:
+            clauses.append("i.domain = $domain")
+            params["domain"] = self.domain
+        if self.year is not None:
+            clauses.append(f"{alias}.target_year = $year")
+            params["year"] = self.year
+        if self.kind:
+            clauses.append(f"{alias}.kind = $kind")
+            params["kind"] = _kind(self.kind)
+        if self.document:
+            clauses.append(f"({alias}.document_id = $doc OR {alias}.document_id LIKE $doc || '-%')")
+            params["doc"] = self.document
+        if self.indicator:
+            clauses.append(f"{alias}.indicator_id = $indicator")
+            params["indicator"] = self.indicator
+        return " AND ".join(clauses), params
+
+
+def _kind(value: str) -> str:
+    for k, zh in KIND_ZH.items():
+        if value in (k.value, zh):
+            return k.value
+    raise ValueError(f"unknown kind {value!r}: one of {', '.join(k.value for k in Kind)}")
+
+
+REGION_TREE = """
+WITH RECURSIVE region_tree(root, code) AS (
+    SELECT code, code FROM region
+    UNION ALL
+    SELECT t.root, r.code FROM region r JOIN region_tree t ON r.parent_code = t.code
+)
+"""
+
+TARGET_SELECT = """
+SELECT t.id, t.document_id AS document, d.title_zh AS document_title, t.section,
+       t.region_code, r.name_zh AS region_name, t.indicator_id, i.name_zh AS indicator_name,
+       i.name_en AS indicator_name_en, i.domain, i.polarity, t.unit,
+       t.baseline_year, t.baseline_value, t.target_year, t.target_value, t.target_value_max,
+       t.target_text, t.comparison, t.kind, t.quote, t.conflicts_with, t.conflict_note,
+       t.reconstructed, t.reconstruction_note, t.reference, t.note, t.source_file, t.source_line
+FROM target t
+JOIN region r ON r.code = t.region_code
+JOIN indicator i ON i.id = t.indicator_id
+JOIN document d ON d.id = t.document_id
+"""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def list_targets(con: duckdb.DuckDBPyConnection, flt: TargetFilter | None = None) -> list[dict[str, Any]]:
+    where, params = (flt or TargetFilter()).where(con)
+    sql = f"{REGION_TREE}{TARGET_SELECT} WHERE {where} ORDER BY t.document_id, t.id"
+    return _rows(con, sql, params)
+
+
+def get_target(con: duckdb.DuckDBPyConnection, target_id: str) -> dict[str, Any] | None:
+    rows = _rows(con, f"{TARGET_SELECT} WHERE t.id = $id", {"id": target_id})
+    return rows[0] if rows else None
+
+
+def describe_target(row: dict[str, Any]) -> str:
+    """A one-line Chinese reading of a target, e.g. ``2025年 不高于 38 µg/m³``."""
+    comp = Comparison(row["comparison"])
+    value = row["target_value"]
+    if comp is Comparison.QUALITATIVE or value is None and comp is not Comparison.ELIMINATE:
+        return f"{row['target_year']}年 {row['target_text'] or ''}".strip()
+    number = f"{value:g}" if value is not None else "0"
+    if comp is Comparison.RANGE:
+        number += f"–{row['target_value_max']:g}"
+    base = f"（基准年{row['baseline_year']}）" if row.get("baseline_year") else ""
+    return f"{row['target_year']}年 {COMPARISON_ZH[comp]} {number} {row['unit']}{base}"
+
+
+def plan_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Each document with its counts of targets by kind and by domain, and achieved values."""
+    sql = """
+    SELECT d.id AS document, d.title_zh AS title, d.scope, r.name_zh AS scope_name,
+           count(t.id) AS targets,
+           count(t.id) FILTER (WHERE t.kind = 'binding') AS binding,
+           count(t.id) FILTER (WHERE t.kind = 'expected') AS expected,
+           count(t.id) FILTER (WHERE t.kind = 'strive') AS strive,
+           count(t.id) FILTER (WHERE t.kind = 'unstated') AS unstated,
+           (SELECT count(*) FROM observation_current o
+             WHERE o.source_type = 'plan' AND o.value IS NOT NULL
+               AND o.document_id = d.id) AS achieved,
+           (SELECT string_agg(domain || ':' || n, ' ' ORDER BY n DESC, domain) FROM (
+               SELECT i.domain, count(*) AS n FROM target t2 JOIN indicator i ON i.id = t2.indicator_id
+               WHERE t2.document_id = d.id GROUP BY i.domain)) AS by_domain
+    FROM document d
+    JOIN region r ON r.code = d.scope
+    LEFT JOIN target t ON t.document_id = d.id
+    GROUP BY ALL
+    ORDER BY d.id
+    """
+    return _rows(con, sql, {})
+
+
+@dataclass(frozen=True)
+class ObservationFilter:
+    region: str | None = None
+    with_children: bool = False
+    domain: str | None = None
+    year: int | None = None
+    indicator: str | None = None
+    source_type: str | None = None
+    document: str | None = None
+    include_superseded: bool = False
+
+
+def list_observations(con: duckdb.DuckDBPyConnection, flt: ObservationFilter | None = None) -> list[dict[str, Any]]:
+    flt = flt or ObservationFilter()
+    clauses, params = ["TRUE"], {}
+    if flt.region:
+        params["region"] = resolve_region(con, flt.region)
+        clauses.append(
+            "o.region_code IN (SELECT code FROM region_tree WHERE root = $region)"
+            if flt.with_children
+            else "o.region_code = $region"
+        )
+    for key, column in (("domain", "i.domain"), ("year", "o.year"), ("indicator", "o.indicator_id"), ("source_type", "o.source_type")):
+        if (value := getattr(flt, key)) is not None:
+            clauses.append(f"{column} = ${key}")
+            params[key] = value
+    if flt.document:
+        clauses.append("(o.document_id = $doc OR o.document_id LIKE $doc || '-%')")
+        params["doc"] = flt.document
+    table = "observation" if flt.include_superseded else "observation_current"
+    sql = f"""{REGION_TREE}
+    SELECT o.obs_id, o.region_code, r.name_zh AS region_name, o.indicator_id,
+           i.name_zh AS indicator_name, i.domain, o.period, o.year, o.measure, o.base_year,
+           o.value, o.value_text, o.unit, o.source_type, o.source_id, o.source_detail, o.document_id,
+           o.quote,
+           o.method, o.method_version, o.quality_flag, o.note, o.recorded_at, o.recorded_by,
+           o.supersedes, o.reason
+    FROM {table} o
+    JOIN region r ON r.code = o.region_code
+    JOIN indicator i ON i.id = o.indicator_id
+    WHERE {' AND '.join(clauses)}
+    ORDER BY o.indicator_id, o.region_code, o.year, o.obs_id
+    """
+    return _rows(con, sql, params)

@@ -1,0 +1,235 @@
+"""Catalogue commands: ``db``, ``targets``, ``plans``, ``observations``, ``catalogue check``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+
+from ecozone.catalogue import check as catalogue_check
+from ecozone.catalogue.loader import CatalogueError, packaged_catalogue
+from ecozone.catalogue.models import COMPARISON_ZH, KIND_ZH, Comparison, Kind
+from ecozone.catalogue.seeds import seed_text
+from ecozone.catalogue.service import (
+    ObservationFilter,
+    TargetFilter,
+    UnknownRegion,
+    describe_target,
+    get_target,
+    list_observations,
+    list_targets,
+    plan_summary,
+)
+from ecozone.cli.common import (
+    Column,
+    DbOption,
+    Format,
+    FormatOption,
+    console,
+    fail,
+    render,
+    say,
+    store,
+)
+from ecozone.store.catalogue_load import load_catalogue_into
+from ecozone.store.db import connect, default_db_path, schema_version
+
+db_app = typer.Typer(help="数据库 / database: create and load", no_args_is_help=True)
+targets_app = typer.Typer(help="规划目标 / plan targets", no_args_is_help=True)
+obs_list_app = typer.Typer(help="已达成值（规划基准）/ achieved values reported by the plans", no_args_is_help=True)
+catalogue_app = typer.Typer(help="目录维护 / catalogue maintenance", no_args_is_help=True)
+
+RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="地区代码或名称 / region code or name, e.g. 131000 or 廊坊市")]
+ChildrenOpt = Annotated[bool, typer.Option("--with-children", help="包含下级地区 / include sub-regions")]
+DomainOpt = Annotated[str | None, typer.Option("--domain", "-d", help="领域 / domain: air, water, climate …")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="目标年 / target year")]
+KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help="属性 / kind: binding 约束性, expected 预期性, strive 力争, unstated")]
+DocOpt = Annotated[str | None, typer.Option("--document", "--plan", help="规划文件 / document id, e.g. 002 or 003-4.7")]
+IndicatorOpt = Annotated[str | None, typer.Option("--indicator", "-i", help="指标 id / indicator id")]
+
+TARGET_COLUMNS = [
+    Column("id", "编号", "id"),
+    Column("region_name", "地区", "region"),
+    Column("indicator_name", "指标", "indicator", 28),
+    Column("baseline", "基准", "baseline"),
+    Column("goal", "目标", "target", 30),
+    Column("kind_label", "属性", "kind"),
+    Column("document", "文件", "doc"),
+]
+
+
+def _with_labels(rows: list[dict]) -> list[dict]:
+    for r in rows:
+        r["goal"] = describe_target(r)
+        r["kind_label"] = say(KIND_ZH[Kind(r["kind"])], r["kind"])
+        r["comparison_label"] = COMPARISON_ZH[Comparison(r["comparison"])]
+        if r["baseline_year"] is not None:
+            value = "" if r["baseline_value"] is None else f" {r['baseline_value']:g}"
+            r["baseline"] = f"{r['baseline_year']}{value}"
+        else:
+            r["baseline"] = ""
+    return rows
+
+
+@db_app.command("init")
+def db_init(db: DbOption = None) -> None:
+    """创建数据库并升级结构 / create the database and apply migrations."""
+    with store(db, load=False) as con:
+        version = schema_version(con)
+    console.print(say(f"数据库就绪：{db or default_db_path()}（结构版本 {version}）",
+                      f"database ready: {db or default_db_path()} (schema version {version})"))
+
+
+@db_app.command("load")
+def db_load(
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option(help="即使未变化也重新载入 / reload even if unchanged")] = False,
+) -> None:
+    """载入地区、指标、文件与目标目录（重复执行无变化）/ load dictionaries and the catalogue (idempotent)."""
+    try:
+        cat = packaged_catalogue()
+    except CatalogueError as exc:
+        raise fail(str(exc), str(exc)) from exc
+    con = connect(db)
+    try:
+        result = load_catalogue_into(con, cat, force=force)
+    finally:
+        con.close()
+    if not result.changed:
+        console.print(say("目录未变化，无需载入。", "catalogue unchanged: nothing to load."))
+        return
+    console.print(say(
+        f"已载入：地区 {result.regions}，指标 {result.indicators}，文件 {result.documents}，目标 {result.targets}；"
+        f"规划已达成值 新增 {result.observations_added}，更正 {result.observations_superseded}，撤回 {result.observations_withdrawn}",
+        f"loaded: {result.regions} regions, {result.indicators} indicators, {result.documents} documents, "
+        f"{result.targets} targets; achieved values added {result.observations_added}, "
+        f"superseded {result.observations_superseded}, withdrawn {result.observations_withdrawn}",
+    ))
+
+
+def _target_filter(region, with_children, domain, year, kind, document, indicator) -> TargetFilter:
+    return TargetFilter(region, with_children, domain, year, kind, document, indicator)
+
+
+@targets_app.command("list")
+def targets_list(
+    region: RegionOpt = None,
+    with_children: ChildrenOpt = False,
+    domain: DomainOpt = None,
+    year: YearOpt = None,
+    kind: KindOpt = None,
+    document: DocOpt = None,
+    indicator: IndicatorOpt = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """列出规划目标 / list plan targets."""
+    flt = _target_filter(region, with_children, domain, year, kind, document, indicator)
+    with store(db) as con:
+        try:
+            rows = list_targets(con, flt)
+        except UnknownRegion as exc:
+            raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
+        except ValueError as exc:
+            raise fail(str(exc), str(exc)) from exc
+    if fmt is Format.table:
+        rows = _with_labels(rows)
+    render(rows, TARGET_COLUMNS, fmt, say("规划目标", "Plan targets"))
+
+
+@targets_app.command("show")
+def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """显示一个目标的完整记录与原文段落 / show one target with its source paragraph."""
+    with store(db) as con:
+        row = get_target(con, target_id)
+        file = None
+        if row:
+            file_row = con.execute("SELECT file FROM document WHERE id = ?", [row["document"]]).fetchone()
+            file = file_row[0] if file_row else None
+    if row is None:
+        raise fail(f"没有编号为 {target_id} 的目标", f"no target {target_id}")
+    row["context"] = seed_text(file).context(row["quote"]) if file else None
+    if fmt is not Format.table:
+        render([row], [], fmt)
+        return
+    _with_labels([row])
+    lines = [
+        f"[bold]{row['id']}[/bold]  {row['region_name']}（{row['region_code']}） · {row['indicator_name']}（{row['indicator_id']}）",
+        f"{say('目标', 'target')}: {row['goal']}    {say('属性', 'kind')}: {row['kind_label']}",
+        f"{say('基准', 'baseline')}: {row['baseline'] or '—'}    {say('单位', 'unit')}: {row['unit']}",
+        f"{say('文件', 'document')}: {row['document']} {row['document_title']} · {row['section']}",
+        f"{say('原文', 'quote')}: 「{row['quote']}」",
+    ]
+    for key, zh, en in (("target_text", "原文表述", "words"), ("conflict_note", "冲突", "conflict"),
+                        ("reconstruction_note", "数值重建", "reconstructed"), ("reference", "引用", "reference"),
+                        ("note", "备注", "note")):
+        if row.get(key):
+            lines.append(f"{say(zh, en)}: {row[key]}")
+    if row["conflicts_with"]:
+        lines.append(f"{say('冲突记录', 'conflicts with')}: {', '.join(row['conflicts_with'])}")
+    lines.append(f"{say('数据来源', 'catalogue file')}: {row['source_file']}:{row['source_line']}")
+    console.print(Panel("\n".join(lines), title=say("规划目标", "Plan target")))
+    if row["context"]:
+        context = row["context"].replace(row["quote"], f"[reverse]{row['quote']}[/reverse]")
+        console.print(Panel(context, title=say("原文段落", "Source paragraph")))
+
+
+@obs_list_app.command("list")
+def observations_list(
+    region: RegionOpt = None,
+    with_children: ChildrenOpt = False,
+    domain: DomainOpt = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="年份 / year")] = None,
+    document: DocOpt = None,
+    indicator: IndicatorOpt = None,
+    source: Annotated[str | None, typer.Option("--source", help="来源类型 / source type: plan, bulletin, import, computed")] = None,
+    history: Annotated[bool, typer.Option("--history", help="包含被更正的旧值 / include superseded values")] = False,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """列出观测值（含规划中的已达成值）/ list observations, including the plans' achieved values."""
+    flt = ObservationFilter(region, with_children, domain, year, indicator, source, document, history)
+    with store(db) as con:
+        try:
+            rows = list_observations(con, flt)
+        except UnknownRegion as exc:
+            raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
+    columns = [
+        Column("region_name", "地区", "region"), Column("indicator_name", "指标", "indicator", 28),
+        Column("period", "时期", "period"), Column("measure", "口径", "measure"),
+        Column("value", "数值", "value"), Column("unit", "单位", "unit"),
+        Column("source_type", "来源", "source"), Column("source_id", "出处", "reference", 24),
+        Column("quality_flag", "质量", "quality"),
+    ]
+    render(rows, columns, fmt, say("观测值", "Observations"))
+
+
+def plans(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """规划文件及其目标数量 / the plan documents with their target counts by kind and domain."""
+    with store(db) as con:
+        rows = plan_summary(con)
+    columns = [
+        Column("document", "文件", "doc"), Column("title", "名称", "title", 40),
+        Column("scope_name", "范围", "scope"), Column("targets", "目标", "targets"),
+        Column("binding", "约束性", "binding"), Column("expected", "预期性", "expected"),
+        Column("strive", "力争", "strive"), Column("unstated", "未标明", "unstated"),
+        Column("achieved", "已达成值", "achieved"), Column("by_domain", "按领域", "by domain", 40),
+    ]
+    render(rows, columns, fmt, say("规划文件", "Plan documents"))
+
+
+@catalogue_app.command("check")
+def catalogue_check_cmd(
+    files: Annotated[list[str] | None, typer.Argument(help="只显示这些文件的问题 / only problems of files matching")] = None,
+) -> None:
+    """校验目录：字段、引用、单位、原文引语 / validate records, references, units and quotes."""
+    raise typer.Exit(catalogue_check.main(files or []))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(targets_app, name="targets")
+    app.add_typer(obs_list_app, name="observations")
+    app.add_typer(catalogue_app, name="catalogue")
+    app.command("plans")(plans)
