@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ecozone.catalogue.loader import Catalogue, data_dir
 from ecozone.store.db import transaction
+from ecozone.store.observations import WriteResult, write_observations
 
 DIGEST_KEY = "catalogue_digest"
 PLAN_SOURCE = "plan"
@@ -97,53 +98,30 @@ def _achieved_rows(cat: Catalogue) -> list[dict[str, Any]]:
     return rows
 
 
-_OBS_COLS = (
-    "region_code, indicator_id, period, year, measure, base_year, value, unit, source_id, "
-    "source_detail, document_id, quote, quality_flag, note"
-)
-# a catalogue value differs from the current stored one when any of these differ
-_SAME = " AND ".join(
-    f"o.{c} IS NOT DISTINCT FROM n.{c}"
-    for c in ("region_code", "indicator_id", "period", "measure", "base_year", "value", "unit",
-              "quote", "quality_flag", "note")
-)
-
-
 def _sync_achieved(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> tuple[int, int, int]:
+    """Write the achieved values as observations; withdraw those no longer in the catalogue."""
     rows = _achieved_rows(cat)
-    new = _table(rows) if rows else None  # noqa: F841 - read by DuckDB's replacement scan
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE plan_new AS SELECT * FROM new"
-        if rows
-        else f"CREATE OR REPLACE TEMP TABLE plan_new AS SELECT {_OBS_COLS} FROM observation LIMIT 0"
+    result = WriteResult(0, 0, 0)
+    if rows:
+        result = write_observations(
+            con, _table([{**r, "source_type": PLAN_SOURCE} for r in rows]),
+            key=("source_type", "source_id"), reason="catalogue revised / 目录修订",
+        )
+    kept = pa.table({"source_id": pa.array([r["source_id"] for r in rows], pa.string())})  # noqa: F841
+    gone = (
+        f"FROM observation_current o WHERE o.source_type = '{PLAN_SOURCE}' AND o.value IS NOT NULL "
+        "AND o.source_id NOT IN (SELECT source_id FROM kept)"
     )
-    cur = f"(SELECT * FROM observation_current WHERE source_type = '{PLAN_SOURCE}') o"
-
-    def count(sql: str) -> int:
-        row = con.execute(sql).fetchone()
-        return int(row[0]) if row else 0
-
-    added = count(f"SELECT count(*) FROM plan_new n WHERE NOT EXISTS (SELECT 1 FROM {cur} WHERE o.source_id = n.source_id)")
-    con.execute(
-        f"INSERT INTO observation ({_OBS_COLS}, source_type) SELECT {_OBS_COLS}, '{PLAN_SOURCE}' "
-        f"FROM plan_new n WHERE NOT EXISTS (SELECT 1 FROM {cur} WHERE o.source_id = n.source_id)"
-    )
-    changed = f"FROM plan_new n JOIN {cur} ON o.source_id = n.source_id AND o.value IS NOT NULL WHERE NOT ({_SAME})"
-    superseded = count(f"SELECT count(*) {changed}")
-    con.execute(
-        f"INSERT INTO observation ({_OBS_COLS}, source_type, supersedes, reason) "
-        f"SELECT {', '.join('n.' + c.strip() for c in _OBS_COLS.split(','))}, '{PLAN_SOURCE}', o.obs_id, "
-        f"'catalogue revised / 目录修订' {changed}"
-    )
-    gone = f"FROM {cur} WHERE o.value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plan_new n WHERE n.source_id = o.source_id)"
-    withdrawn = count(f"SELECT count(*) {gone}")
+    row = con.execute(f"SELECT count(*) {gone}").fetchone()
+    withdrawn = int(row[0]) if row else 0
     con.execute(
         "INSERT INTO observation (region_code, indicator_id, period, year, measure, base_year, value, "
-        "unit, source_type, source_id, quality_flag, supersedes, reason) "
+        "unit, source_type, source_id, document_id, quality_flag, supersedes, reason) "
         "SELECT o.region_code, o.indicator_id, o.period, o.year, o.measure, o.base_year, NULL, o.unit, "
-        f"'{PLAN_SOURCE}', o.source_id, 'withdrawn', o.obs_id, 'removed from the catalogue / 已从目录删除' {gone}"
+        "o.source_type, o.source_id, o.document_id, 'withdrawn', o.obs_id, "
+        f"'removed from the catalogue / 已从目录删除' {gone}"
     )
-    return added, superseded, withdrawn
+    return result.added, result.superseded, withdrawn
 
 
 def load_catalogue_into(con: duckdb.DuckDBPyConnection, cat: Catalogue, *, force: bool = False) -> LoadResult:

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: install, load the bundled data into the local DuckDB
+# file (ECOZONE_DB or ~/.local/share/ecozone/ecozone.duckdb), and print the provincial scorecard.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ecozone db load
+.venv/bin/ecozone plans
