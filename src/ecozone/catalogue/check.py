@@ -10,13 +10,15 @@ import sys
 from collections import Counter
 
 from ecozone.catalogue.loader import Catalogue, Problem, load_catalogue_lenient
+from ecozone.catalogue.models import Achieved, Target
 from ecozone.catalogue.seeds import seed_text
 
 
 def quote_problems(cat: Catalogue) -> list[Problem]:
     """Every target or achieved value whose quote is not found in its document's seed file."""
     problems: list[Problem] = []
-    for rec in [*cat.targets.values(), *cat.achieved.values()]:
+    records: list[Target | Achieved] = [*cat.targets.values(), *cat.achieved.values()]
+    for rec in records:
         doc = cat.documents.get(rec.document)
         if doc is None:
             continue

@@ -65,7 +65,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
     mapping[LINE_KEY] = node.start_mark.line + 1
     mapping[LINES_KEY] = {k.value: k.start_mark.line + 1 for k, _ in node.value}
     return mapping
@@ -76,7 +76,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        return yaml.load(fh, Loader=_LineLoader)
 
 
 def _strip_lines(value: Any) -> Any:
@@ -116,6 +116,7 @@ class _Collector:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self._parsed: dict[Path, Any] = {}  # a file holding targets and achieved is read once
 
     def rel(self, path: Path) -> str:
         try:
@@ -126,13 +127,18 @@ class _Collector:
     def add(self, path: Path, line: int | None, fld: str | None, msg: str) -> None:
         self.problems.append(Problem(self.rel(path), line, fld, msg))
 
+    def read(self, path: Path) -> Any:
+        if path not in self._parsed:
+            try:
+                self._parsed[path] = read_yaml(path)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                self.add(path, mark.line + 1 if mark else None, None, f"YAML syntax: {exc}")
+                self._parsed[path] = None
+        return self._parsed[path]
+
     def items(self, path: Path, key: str | None) -> Iterator[dict[str, Any]]:
-        try:
-            doc = read_yaml(path)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            self.add(path, mark.line + 1 if mark else None, None, f"YAML syntax: {exc}")
-            return
+        doc = self.read(path)
         if doc is None:
             return
         seq = doc.get(key, []) if key is not None and isinstance(doc, dict) else doc

@@ -37,7 +37,8 @@ class TargetFilter:
     indicator: str | None = None
 
     def where(self, con: duckdb.DuckDBPyConnection, alias: str = "t") -> tuple[str, dict[str, Any]]:
-        clauses, params = ["TRUE"], {}
+        clauses: list[str] = ["TRUE"]
+        params: dict[str, Any] = {}
         if self.region:
             params["region"] = resolve_region(con, self.region)
             if self.with_children:
@@ -112,7 +113,7 @@ def describe_target(row: dict[str, Any]) -> str:
     """A one-line Chinese reading of a target, e.g. ``2025年 不高于 38 µg/m³``."""
     comp = Comparison(row["comparison"])
     value = row["target_value"]
-    if comp is Comparison.QUALITATIVE or value is None and comp is not Comparison.ELIMINATE:
+    if comp is Comparison.QUALITATIVE or (value is None and comp is not Comparison.ELIMINATE):
         return f"{row['target_year']}年 {row['target_text'] or ''}".strip()
     number = f"{value:g}" if value is not None else "0"
     if comp is Comparison.RANGE:
@@ -159,7 +160,8 @@ class ObservationFilter:
 
 def list_observations(con: duckdb.DuckDBPyConnection, flt: ObservationFilter | None = None) -> list[dict[str, Any]]:
     flt = flt or ObservationFilter()
-    clauses, params = ["TRUE"], {}
+    clauses: list[str] = ["TRUE"]
+    params: dict[str, Any] = {}
     if flt.region:
         params["region"] = resolve_region(con, flt.region)
         clauses.append(

@@ -8,7 +8,7 @@ import typer
 from rich.panel import Panel
 
 from ecozone.catalogue import check as catalogue_check
-from ecozone.catalogue.loader import CatalogueError, packaged_catalogue
+from ecozone.catalogue.loader import CatalogueError
 from ecozone.catalogue.models import COMPARISON_ZH, KIND_ZH, Comparison, Kind
 from ecozone.catalogue.seeds import seed_text
 from ecozone.catalogue.service import (
@@ -32,7 +32,7 @@ from ecozone.cli.common import (
     say,
     store,
 )
-from ecozone.store.catalogue_load import load_catalogue_into
+from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect, default_db_path, schema_version
 
 db_app = typer.Typer(help="数据库 / database: create and load", no_args_is_help=True)
@@ -87,16 +87,14 @@ def db_load(
     force: Annotated[bool, typer.Option(help="即使未变化也重新载入 / reload even if unchanged")] = False,
 ) -> None:
     """载入地区、指标、文件与目标目录（重复执行无变化）/ load dictionaries and the catalogue (idempotent)."""
-    try:
-        cat = packaged_catalogue()
-    except CatalogueError as exc:
-        raise fail(str(exc), str(exc)) from exc
     con = connect(db)
     try:
-        result = load_catalogue_into(con, cat, force=force)
+        result = ensure_loaded(con, force=force)
+    except CatalogueError as exc:
+        raise fail(str(exc), str(exc)) from exc
     finally:
         con.close()
-    if not result.changed:
+    if result is None or not result.changed:
         console.print(say("目录未变化，无需载入。", "catalogue unchanged: nothing to load."))
         return
     console.print(say(

@@ -27,7 +27,7 @@ from ecozone.store.db import connect
 # Rich falls back to 80 columns when output is not a terminal (pipes, CI logs): too narrow for
 # Chinese tables, so use a wide page there.
 console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 class Format(StrEnum):

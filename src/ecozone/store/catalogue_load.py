@@ -19,7 +19,8 @@ from ecozone.catalogue.loader import Catalogue, data_dir
 from ecozone.store.db import transaction
 from ecozone.store.observations import WriteResult, write_observations
 
-DIGEST_KEY = "catalogue_digest"
+DIGEST_KEY = "catalogue_digest"  # of the catalogue's content
+FILES_DIGEST_KEY = "catalogue_files_digest"  # of the packaged data files (cheap start-up check)
 PLAN_SOURCE = "plan"
 
 
@@ -35,8 +36,17 @@ class LoadResult:
     observations_withdrawn: int
 
 
-def catalogue_digest() -> str:
-    """SHA-256 over every packaged data file, so a load can tell whether anything changed."""
+def content_digest(cat: Catalogue) -> str:
+    """SHA-256 over every record of ``cat``, so a load can tell whether anything changed."""
+    h = hashlib.sha256()
+    for index in (cat.domains, cat.regions, cat.indicators, cat.documents, cat.targets, cat.achieved):
+        for key in sorted(index):
+            h.update(index[key].model_dump_json().encode())
+    return h.hexdigest()
+
+
+def files_digest() -> str:
+    """SHA-256 over every packaged data file: lets start-up skip parsing an unchanged catalogue."""
     h = hashlib.sha256()
     root = data_dir()
     for path in sorted(root.rglob("*.yaml")):
@@ -126,7 +136,7 @@ def _sync_achieved(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> tuple[int,
 
 def load_catalogue_into(con: duckdb.DuckDBPyConnection, cat: Catalogue, *, force: bool = False) -> LoadResult:
     """Replace the reference tables and sync the achieved values, in one transaction."""
-    digest = catalogue_digest()
+    digest = content_digest(cat)
     row = con.execute("SELECT value FROM meta WHERE key = ?", [DIGEST_KEY]).fetchone()
     counts = (len(cat.regions), len(cat.indicators), len(cat.documents), len(cat.targets))
     if row and row[0] == digest and not force:
@@ -143,11 +153,17 @@ def load_catalogue_into(con: duckdb.DuckDBPyConnection, cat: Catalogue, *, force
     return LoadResult(True, *counts, added, superseded, withdrawn)
 
 
-def ensure_loaded(con: duckdb.DuckDBPyConnection) -> LoadResult | None:
-    """Load the packaged catalogue if the database does not hold this version of it yet."""
+def ensure_loaded(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> LoadResult | None:
+    """Load the packaged catalogue unless the database holds these very data files already.
+
+    Returns None when nothing had to be read.
+    """
     from ecozone.catalogue.loader import packaged_catalogue
 
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [DIGEST_KEY]).fetchone()
-    if row and row[0] == catalogue_digest():
+    files = files_digest()
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [FILES_DIGEST_KEY]).fetchone()
+    if row and row[0] == files and not force:
         return None
-    return load_catalogue_into(con, packaged_catalogue())
+    result = load_catalogue_into(con, packaged_catalogue(), force=force)
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [FILES_DIGEST_KEY, files])
+    return result

@@ -1,0 +1,121 @@
+"""The catalogue commands: filters, formats, show, plans, db init/load."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ecozone.cli import app
+
+runner = CliRunner()
+JSON_FIELDS = {
+    "id", "document", "section", "region_code", "region_name", "indicator_id", "indicator_name", "unit",
+    "baseline_year", "baseline_value", "target_year", "target_value", "comparison", "kind", "quote",
+}
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def targets(*args: str) -> list[dict]:
+    return json.loads(run("targets", "list", "--format", "json", *args))
+
+
+@pytest.fixture(autouse=True)
+def _db(db_path: Path) -> Path:
+    return db_path
+
+
+def test_db_init_and_load_are_idempotent(db_path: Path) -> None:
+    assert "1" in run("db", "init")
+    first = run("db", "load")
+    assert "已载入" in first
+    assert "未变化" in run("db", "load")
+    run("db", "load", "--force")
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    superseded = con.execute("SELECT count(*) FROM observation WHERE supersedes IS NOT NULL").fetchone()
+    assert superseded == (0,)
+
+
+def test_json_has_the_whole_catalogue_with_provenance() -> None:
+    rows = targets()
+    assert len(rows) >= 400
+    assert JSON_FIELDS <= set(rows[0])
+    assert all(r["quote"] and r["document"] and r["section"] for r in rows)
+    assert len({r["id"] for r in rows}) == len(rows)
+
+
+def test_region_by_code_or_name_gives_the_same_rows() -> None:
+    by_name = targets("--region", "廊坊市")
+    assert by_name
+    assert by_name == targets("--region", "131000")
+    assert {r["region_code"] for r in by_name} == {"131000"}
+    with_children = targets("--region", "廊坊市", "--with-children")
+    assert len(with_children) > len(by_name)
+
+
+def test_filters_combine() -> None:
+    rows = targets("--region", "河北省", "--domain", "air", "--year", "2025", "--kind", "binding")
+    assert rows
+    assert all(r["region_code"] == "130000" and r["target_year"] == 2025 and r["kind"] == "binding" for r in rows)
+    assert all(r["indicator_id"].startswith("air.") for r in rows)
+    assert targets("--kind", "约束性") == targets("--kind", "binding")
+    docs = {r["document"] for r in targets("--document", "003")}
+    assert docs and all(d.startswith("003-4.") for d in docs)
+
+
+def test_csv_and_table_formats() -> None:
+    text = run("targets", "list", "--region", "131000", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and JSON_FIELDS <= set(rows[0])
+    table = run("targets", "list", "--region", "131000")
+    assert "规划目标" in table and rows[0]["id"] in table
+
+
+def test_unknown_region_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["targets", "list", "--region", "火星"])
+    assert result.exit_code == 2
+    assert "未知地区" in result.output
+
+
+def test_show_prints_record_and_paragraph() -> None:
+    row = targets("--region", "130000", "--domain", "air")[0]
+    out = run("targets", "show", row["id"])
+    assert row["id"] in out and "原文段落" in out
+    shown = json.loads(run("targets", "show", row["id"], "--format", "json"))[0]
+    assert shown["quote"] == row["quote"]
+    assert shown["context"] and len(shown["context"]) >= len(row["quote"])
+    missing = runner.invoke(app, ["targets", "show", "T999-9999"])
+    assert missing.exit_code == 2
+
+
+def test_plans_counts_match_targets() -> None:
+    plans = json.loads(run("plans", "--format", "json"))
+    by_doc = {p["document"]: p for p in plans}
+    assert by_doc["002"]["targets"] == len(targets("--document", "002"))
+    for p in plans:
+        assert p["targets"] == p["binding"] + p["expected"] + p["strive"] + p["unstated"]
+
+
+def test_observations_list_shows_achieved_values() -> None:
+    rows = json.loads(run("observations", "list", "--source", "plan", "--format", "json"))
+    assert rows
+    assert all(r["source_type"] == "plan" and r["quote"] and r["document_id"] for r in rows)
+    province = json.loads(run("observations", "list", "--region", "河北省", "--document", "003-4.7", "--format", "json"))
+    assert province and {r["region_code"] for r in province} == {"130000"}
+
+
+def test_english_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOZONE_LANG", "en")
+    out = run("targets", "list", "--region", "131000")
+    assert "Plan targets" in out and "indicator" in out
