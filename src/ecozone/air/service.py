@@ -1,0 +1,328 @@
+"""Air service layer: import files into the store, compute days and years, record observations.
+
+The same functions serve the persistent store and the file-only mode (an in-memory DuckDB
+store with the same schema, see :func:`memory_store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ecozone.air import engine
+from ecozone.ingest.common import Issue, ImportRejected, ReadResult, flat_o3_warnings
+from ecozone.ingest.readers import read_file
+from ecozone.ingest.stations import city_code, ensure_packaged_stations, upsert_stations
+from ecozone.standards.air import METHOD, METHOD_VERSION, composite
+from ecozone.store.db import connect, transaction
+from ecozone.store.observations import WriteResult, write_observations
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ImportSummary:
+    files: int = 0
+    rows_read: int = 0
+    hours_added: int = 0
+    hours_unchanged: int = 0
+    stations_registered: int = 0
+    batch_ids: list[int] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_all(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str,
+             mapping: dict[str, Any] | None = None, progress: Progress | None = None) -> list[ReadResult]:
+    results = []
+    for path in paths:
+        results.append(read_file(con, path, fmt, mapping))
+        if progress:
+            progress(str(path))
+    return results
+
+
+def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str, *,
+                 mapping: dict[str, Any] | None = None, register_stations: bool = False,
+                 progress: Progress | None = None) -> ImportSummary:
+    """Read, check and store ``paths`` as one transaction: all files or none.
+
+    Raises :class:`ImportRejected` listing every error (file, line, column, reason).
+    """
+    results = read_all(con, paths, fmt, mapping, progress)
+    errors = [i for r in results for i in r.errors]
+    if errors:
+        raise ImportRejected(errors)
+    summary = ImportSummary(files=len(results))
+    with transaction(con):
+        ensure_packaged_stations(con)
+        if register_stations:
+            summary.stations_registered = _register(con, results)
+        _unknown_stations(con, results)
+        for r in results:
+            _store_one(con, r, summary)
+        warnings = [i for r in results for i in r.issues if i.severity == "warning"]
+        warnings += _flat_o3(results)
+        _store_warnings(con, warnings, summary.batch_ids[0] if summary.batch_ids else 0)
+        summary.warnings = warnings
+    return summary
+
+
+def _flat_o3(results: list[ReadResult]) -> list[Issue]:
+    """O3 flag over all files of the import together (CNEMC files hold one hour each)."""
+    tables = [r.hours.select(["station_code", "hour", "o3"]) for r in results if r.hours.num_rows]
+    if not tables:
+        return []
+    label = results[0].file if len(results) == 1 else f"{len(results)} files ({results[0].file} …)"
+    return flat_o3_warnings(pa.concat_tables(tables), label)
+
+
+def _register(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> int:
+    """Explicit registration of the stations the files describe and the registry lacks."""
+    known = {r[0] for r in con.execute("SELECT code FROM air_station").fetchall()}
+    new = {s.code: s for r in results for s in r.stations if s.code not in known}
+    upsert_stations(con, list(new.values()))
+    return len(new)
+
+
+def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> None:
+    known = {r[0] for r in con.execute("SELECT code FROM air_station").fetchall()}
+    issues = []
+    for r in results:
+        codes = r.hours.column("station_code").to_pylist()
+        lines = r.hours.column("line").to_pylist()
+        first: dict[str, int] = {}
+        for code, line in zip(codes, lines, strict=True):  # one pass per file to name the line
+            if code not in known and code not in first:
+                first[code] = line
+        issues += [Issue(r.file, line, "station", code,
+                         "unknown station code: register it (ecozone air stations import, or "
+                         "--register-stations for files that describe their stations) / 未知站点",
+                         "error") for code, line in first.items()]
+    if issues:
+        raise ImportRejected(issues)
+
+
+def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary) -> None:
+    """Insert one file's station hours; equal stored hours are unchanged, different ones refused."""
+    row = con.execute("SELECT nextval('air_import_batch_seq')").fetchone()
+    assert row is not None
+    batch = int(row[0])
+    incoming = r.hours  # noqa: F841 - read by DuckDB's replacement scan
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE air_in AS SELECT s.station_id, i.* EXCLUDE (station_code) "
+        "FROM incoming i JOIN air_station s ON s.code = i.station_code")
+    values = ("pm25", "pm10", "so2", "no2", "co", "o3")
+    same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)
+    conflicts = con.execute(
+        f"SELECT i.line, s.code, i.hour, h.batch_id, h.source_row, b.file FROM air_in i "
+        f"JOIN air_station_hour h USING (station_id, hour) JOIN air_station s USING (station_id) "
+        f"JOIN air_import_batch b ON b.batch_id = h.batch_id WHERE NOT ({same}) ORDER BY i.line LIMIT 1000"
+    ).fetchall()
+    if conflicts:
+        raise ImportRejected([
+            Issue(r.file, int(line), "station,time", f"{code} hour {hour}",
+                  f"differs from the stored value of {file}:{src_row} (batch {b}) / 与已入库数值不同",
+                  "error") for line, code, hour, b, src_row, file in conflicts])
+    counted = con.execute(
+        "SELECT count(*) FILTER (WHERE h.station_id IS NULL), count(*) FILTER (WHERE h.station_id IS NOT NULL) "
+        "FROM air_in i LEFT JOIN air_station_hour h USING (station_id, hour)").fetchone()
+    assert counted is not None
+    added, unchanged = int(counted[0]), int(counted[1])
+    warnings = sum(1 for i in r.issues if i.severity == "warning")
+    con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
+                "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch, r.file, _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
+                 added, unchanged, warnings])
+    con.execute(
+        f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
+        f"{batch}, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)")
+    summary.rows_read += r.rows_read
+    summary.hours_added += added
+    summary.hours_unchanged += unchanged
+    summary.batch_ids.append(batch)
+
+
+def _store_warnings(con: duckdb.DuckDBPyConnection, warnings: list[Issue], batch: int) -> None:
+    if not warnings:
+        return
+    table = pa.Table.from_pylist([
+        {"batch_id": batch, "file": w.file, "line": w.line, "column": w.column, "value": w.value,
+         "reason": w.reason, "severity": w.severity} for w in warnings])
+    issues = table  # noqa: F841 - replacement scan
+    con.execute('INSERT INTO air_import_issue SELECT batch_id, file, line, "column", value, reason, '
+                "severity FROM issues")
+
+
+def memory_store(paths: Sequence[Path], fmt: str, *, mapping: dict[str, Any] | None = None,
+                 register_stations: bool = False,
+                 progress: Progress | None = None) -> tuple[duckdb.DuckDBPyConnection, ImportSummary]:
+    """File-only mode: an in-memory store with the files imported (same checks as the store)."""
+    con = connect(":memory:")
+    summary = import_files(con, paths, fmt, mapping=mapping, register_stations=register_stations,
+                           progress=progress)
+    return con, summary
+
+
+# ---------------------------------------------------------------- computations over the store
+
+
+def resolve_cities(names: Sequence[str] | None) -> list[str] | None:
+    if not names:
+        return None
+    codes = []
+    for n in names:
+        for part in str(n).split(","):
+            if not part.strip():
+                continue
+            code = city_code(part)
+            if code is None:
+                raise LookupError(part)
+            codes.append(code)
+    return codes
+
+
+def _day_number(d: date) -> int:
+    return (d - date(1970, 1, 1)).days
+
+
+def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
+              cities: Sequence[str] | None = None,
+              include_background: bool = False) -> tuple[engine.StationHours, engine.Network]:
+    """Station hours of the span and the station→city layout, as compact arrays."""
+    where = "" if include_background else " WHERE NOT background"
+    stations = con.execute(f"SELECT station_id, city_code FROM air_station{where}").fetchall()
+    if cities is not None:
+        stations = [s for s in stations if s[1] in set(cities)]
+    city_list = sorted({c for _, c in stations})
+    max_id = int((con.execute("SELECT max(station_id) FROM air_station").fetchone() or [0])[0] or 0)
+    city_of = np.full(max_id + 1, -1, dtype=np.int32)
+    for sid, c in stations:
+        city_of[sid] = city_list.index(c)
+    table = con.execute(
+        "SELECT station_id, hour, pm25, pm10, so2, no2, co, o3 FROM air_station_hour "
+        "WHERE hour >= ? AND hour < ?", [first_day * 24, (first_day + n_days) * 24]).fetch_arrow_table()
+    sh = engine.StationHours(
+        table.column("station_id").to_numpy().astype(np.int32),
+        table.column("hour").to_numpy().astype(np.int32),
+        {p: table.column(p).to_numpy(zero_copy_only=False).astype(np.float32) for p in engine.POLLUTANTS})
+    return sh, engine.Network(city_list, city_of)
+
+
+def compute_days(con: duckdb.DuckDBPyConnection, start: date, end: date,
+                 cities: Sequence[str] | None = None, include_background: bool = False) -> engine.CityDays:
+    first, n = _day_number(start), (end - start).days + 1
+    sh, net = load_span(con, first, n, cities, include_background)
+    return engine.city_days(sh, net, first, n)
+
+
+def compute_annual(con: duckdb.DuckDBPyConnection, year: int, cities: Sequence[str] | None = None,
+                   include_background: bool = False) -> pa.Table:
+    cd = compute_days(con, date(year, 1, 1), date(year, 12, 31), cities, include_background)
+    return with_city_names(engine.annual(cd, year))
+
+
+def with_city_names(table: pa.Table) -> pa.Table:
+    from ecozone.ingest.stations import city_names
+
+    names = {code: name for name, code in city_names().items()
+             if not name.isdigit() and any("\u4e00" <= ch <= "\u9fff" for ch in name)}
+    first: dict[str, str] = {}
+    for name, code in city_names().items():  # the first Chinese name registered is name_zh
+        if code not in first and name in names and names[name] == code:
+            first[code] = name
+    labels = [first.get(c, c) for c in table.column("city").to_pylist()]
+    return table.add_column(1, "city_name", pa.array(labels, pa.string()))
+
+
+def input_files(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """The files whose station hours fed ``year`` (provenance of computed values)."""
+    first = _day_number(date(year, 1, 1))
+    n = _day_number(date(year + 1, 1, 1)) - first
+    rows = con.execute(
+        "SELECT DISTINCT b.file FROM air_import_batch b WHERE b.batch_id IN (SELECT DISTINCT batch_id "
+        "FROM air_station_hour WHERE hour >= ? AND hour < ?) ORDER BY 1",
+        [first * 24, (first + n) * 24]).fetchall()
+    return [r[0] for r in rows]
+
+
+#: annual column -> (indicator id, unit)
+OBSERVED = {
+    "pm25_mean": ("air.pm25_annual_mean", "µg/m³"),
+    "pm10_mean": ("air.pm10_annual_mean", "µg/m³"),
+    "so2_mean": ("air.so2_annual_mean", "µg/m³"),
+    "no2_mean": ("air.no2_annual_mean", "µg/m³"),
+    "co_p95": ("air.co_24h_p95", "mg/m³"),
+    "o3_8h_p90": ("air.o3_8h_p90", "µg/m³"),
+    "good_days": ("air.good_days", "天"),
+    "good_day_ratio": ("air.good_day_ratio", "%"),
+    "heavy_days": ("air.heavy_pollution_days", "天"),
+    "heavy_day_ratio": ("air.heavy_pollution_day_ratio", "%"),
+    "composite_index": ("air.composite_index", "无量纲"),
+}
+_VALIDITY = {"pm25_mean": "pm25_valid", "pm10_mean": "pm10_valid", "so2_mean": "so2_valid",
+             "no2_mean": "no2_valid", "co_p95": "co_valid", "o3_8h_p90": "o3_8h_valid"}
+
+
+def observations_table(annual: pa.Table, inputs: Sequence[str]) -> pa.Table:
+    """The annual values as observations (source_type 'computed', method HJ 663-2013)."""
+    rows = []
+    detail = "inputs: " + "; ".join(inputs)
+    all_valid = np.all([annual.column(v).to_numpy(zero_copy_only=False) for v in _VALIDITY.values()], 0)
+    for i, rec in enumerate(annual.to_pylist()):  # one row per city and indicator: output records
+        for col, (indicator, unit) in OBSERVED.items():
+            value = rec[col]
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            valid = rec[_VALIDITY[col]] if col in _VALIDITY else bool(all_valid[i])
+            rows.append({
+                "region_code": rec["city"], "indicator_id": indicator, "period": str(rec["year"]),
+                "year": int(rec["year"]), "value": float(value), "unit": unit,
+                "source_type": "computed", "source_id": "ecozone.air", "source_detail": detail,
+                "method": METHOD, "method_version": METHOD_VERSION,
+                "quality_flag": "ok" if valid else "incomplete",
+                "note": None if valid else "HJ 663 validity not met (days < 324 or a month short)",
+            })
+    return pa.Table.from_pylist(rows)
+
+
+def record_annual(con: duckdb.DuckDBPyConnection, annual: pa.Table, inputs: Sequence[str]) -> WriteResult:
+    """Write the annual values as observations, one transaction."""
+    with transaction(con):
+        return write_observations(con, observations_table(annual, inputs), recorded_by="ecozone air",
+                                  reason="recomputed from station data / 由站点数据重新计算")
+
+
+def ranking(annual: pa.Table, *, worst_first: bool = False, base: pa.Table | None = None) -> pa.Table:
+    """Composite-index ranking of the cities in ``annual`` (best first, or 倒排)."""
+    index = annual.column("composite_index").to_numpy(zero_copy_only=False)
+    ranks = composite.rank(index, worst_first=worst_first)
+    table = annual.select(["city", "city_name", "year", "composite_index", "composite_primary",
+                           "pm25_mean", "good_day_ratio"]).append_column("rank", pa.array(ranks))
+    if base is not None:
+        lookup = dict(zip(base.column("city").to_pylist(),
+                          base.column("composite_index").to_pylist(), strict=True))
+        base_vals = np.array([lookup.get(c, np.nan) for c in table.column("city").to_pylist()], float)
+        table = table.append_column("base_index", pa.array(base_vals, from_pandas=True))
+        table = table.append_column("change_pct", pa.array(composite.change_pct(index, base_vals),
+                                                           from_pandas=True))
+    order = pc.sort_indices(table, [("rank", "ascending"), ("city", "ascending")])
+    ranked = table.take(order)
+    not_ranked = pc.equal(ranked.column("rank"), 0)
+    return pa.concat_tables([ranked.filter(pc.invert(not_ranked)), ranked.filter(not_ranked)])

@@ -1,0 +1,194 @@
+"""What every reader shares: the raw station-hour relation, its checks, and the issue list.
+
+A reader turns one file into a DuckDB relation with VARCHAR cells exactly as the file wrote
+them plus ``file``, ``line`` and a parsed ``ts``.  :func:`check` then parses numbers and finds
+bad input, set-based, in SQL: malformed timestamps, non-numbers, negative or impossible values,
+a CO unit mix-up, and duplicate station-hours.  Errors name file, line, column and reason and
+stop the import; warnings (data-quality flags) are kept with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ecozone.ingest.stations import Station
+
+POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
+#: cells that mean "no value" in the published formats
+MISSING_TOKENS = ("", "NA", "NaN", "nan", "-", "—", "null", "NULL")
+#: physically impossible above these (µg/m³; CO mg/m³): instrument ranges of the national network
+#: are far below, so a value above is a unit or keying error, not pollution
+IMPOSSIBLE_ABOVE = {"pm25": 2000.0, "pm10": 5000.0, "so2": 5000.0, "no2": 3000.0, "co": 150.0,
+                    "o3": 2000.0}
+#: the median CO of a file in mg/m³ is a few tenths to a few units; a median above this is
+#: µg/m³ mislabelled as mg/m³ (and a µg/m³ file whose median is below 1/1000 of it is the reverse)
+CO_MG_MEDIAN_MAX = 30.0
+
+# hour labels: the national release labels an hour by its END (the 16:00 value covers
+# 15:00-16:00); internally an hour is labelled by its START, so such labels shift by -1 h
+END_LABEL = "end-of-hour labels (national release convention), stored as start-of-hour"
+START_LABEL = "start-of-hour labels"
+
+
+@dataclass(frozen=True)
+class Issue:
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    severity: str  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        col = f" [{self.column}]" if self.column else ""
+        val = f" = {self.value!r}" if self.value is not None else ""
+        return f"{where}{col}{val}: {self.reason}"
+
+
+class ImportRejected(Exception):
+    """Bad input: the import is refused as a whole; ``issues`` say where and why."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        errors = [i for i in issues if i.severity == "error"]
+        shown = "\n".join(str(i) for i in errors[:20])
+        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} errors in the input:\n{shown}{more}")
+
+
+@dataclass
+class ReadResult:
+    """One file read and checked: station hours (codes, not yet ids) and what was found."""
+
+    file: str
+    format: str
+    time_convention: str
+    rows_read: int
+    hours: pa.Table              # station_code, hour, pm25..o3 (float32), line
+    stations: list[Station] = field(default_factory=list)   # metadata the file carries
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def _missing(col: str) -> str:
+    tokens = ", ".join(f"'{t}'" for t in MISSING_TOKENS)
+    return f"(trim({col}) IN ({tokens}) OR {col} IS NULL)"
+
+
+def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: int,
+          co_factor: float = 1.0, co_unit: str = "mg/m³") -> tuple[pa.Table, list[Issue]]:
+    """Parse and check the raw relation ``raw`` (columns file, line, station_code, time_raw, ts,
+    and VARCHAR pm25..o3).  Returns the clean station hours and the issues found."""
+    parsed = ", ".join(
+        f"CASE WHEN {_missing(p)} THEN NULL ELSE TRY_CAST(trim({p}) AS DOUBLE)"
+        f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, {p} AS {p}_raw"
+        for p in POLLUTANTS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE air_parsed AS SELECT line, trim(station_code) AS station_code,"
+        f" time_raw, CAST(epoch(ts) // 3600 AS INTEGER) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
+    issues = _row_issues(con, file) + _co_unit_issue(con, file, co_factor, co_unit)
+    issues += _duplicate_issues(con, file)
+    cols = ", ".join(f"CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)
+    hours = con.execute(
+        f"SELECT station_code, hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
+        " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
+        " FROM air_parsed WHERE hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> ''"
+        ") WHERE k = 1 ORDER BY station_code, hour").fetch_arrow_table()
+    return hours, issues
+
+
+def _fetch_issues(con: duckdb.DuckDBPyConnection, sql: str, file: str, severity: str) -> list[Issue]:
+    return [Issue(file, None if line is None else int(line), col, None if val is None else str(val),
+                  reason, severity) for line, col, val, reason in con.execute(sql).fetchall()]
+
+
+def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
+    parts = [
+        "SELECT line, 'time', time_raw, 'malformed timestamp / 时间格式错误' FROM air_parsed"
+        " WHERE hour IS NULL",
+        "SELECT line, 'station', station_code, 'missing station code / 缺少站点编码' FROM air_parsed"
+        " WHERE station_code IS NULL OR station_code = ''",
+    ]
+    for p in POLLUTANTS:
+        parts += [
+            f"SELECT line, '{p}', {p}_raw, 'not a number / 非数值' FROM air_parsed"
+            f" WHERE {p} IS NULL AND NOT {_missing(p + '_raw')}",
+            f"SELECT line, '{p}', {p}_raw, 'negative concentration / 浓度为负' FROM air_parsed"
+            f" WHERE {p} < 0",
+            f"SELECT line, '{p}', {p}_raw, 'impossible value above {IMPOSSIBLE_ABOVE[p]:g} / 超出物理可能范围'"
+            f" FROM air_parsed WHERE {p} > {IMPOSSIBLE_ABOVE[p]}",
+        ]
+    sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"
+    return _fetch_issues(con, sql, file, "error")
+
+
+def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str) -> list[Issue]:
+    """A whole-file unit mix-up: the CO median does not fit the unit the format declares."""
+    row = con.execute("SELECT median(co), count(co) FROM air_parsed").fetchone()
+    if not row or row[0] is None or row[1] < 24:
+        return []
+    median = float(row[0])
+    if median > CO_MG_MEDIAN_MAX:
+        why = (f"CO median {median / factor:g} {unit} is {median:g} mg/m³: the file is not in {unit} "
+               f"(µg/m³ read as mg/m³?) / CO 单位疑似混用")
+    elif factor < 1 and median < 0.002:
+        why = (f"CO median {median / factor:g} {unit} is only {median:g} mg/m³: the file looks like "
+               f"mg/m³, not {unit} / CO 单位疑似混用")
+    else:
+        return []
+    return [Issue(file, None, "co", None, why, "error")]
+
+
+def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
+    """The same station-hour twice: an error if the values differ, a warning if identical."""
+    same = " AND ".join(f"a.{p} IS NOT DISTINCT FROM b.{p}" for p in POLLUTANTS)
+    sql = (
+        "SELECT b.line, 'station,time', b.station_code || ' ' || b.time_raw, "
+        "CASE WHEN " + same + " THEN 'duplicate station-hour, identical values: kept line ' || a.line "
+        "|| ' / 重复记录（数值相同）' ELSE 'duplicate station-hour with different values (line ' || a.line "
+        "|| ') / 重复记录且数值不同' END, " + same + " AS same "
+        "FROM air_parsed a JOIN air_parsed b ON a.station_code = b.station_code AND a.hour = b.hour "
+        "AND a.line < b.line ORDER BY b.line"
+    )
+    out = []
+    for line, col, val, reason, is_same in con.execute(sql).fetchall():
+        out.append(Issue(file, int(line), col, val, reason, "warning" if is_same else "error"))
+    return out
+
+
+def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 6) -> list[Issue]:
+    """Data-quality flag: an O3 hourly series that repeats the same value ≥ ``min_run`` hours.
+
+    O3 follows the sun; a run of identical hourly values is an instrument or publishing fault
+    (seen in the CNEMC archive).  Flagged per station, values kept, never dropped or changed.
+    """
+    con = duckdb.connect()
+    try:
+        src = hours  # noqa: F841 - read by DuckDB's replacement scan
+        rows = con.execute(
+            "WITH s AS (SELECT station_code, hour, o3, "
+            "  hour - row_number() OVER (PARTITION BY station_code, o3 ORDER BY hour) AS grp "
+            "  FROM src WHERE o3 IS NOT NULL), "
+            "runs AS (SELECT station_code, o3, grp, count(*) AS n, min(hour) AS h0 FROM s "
+            "  GROUP BY ALL HAVING count(*) >= ?) "
+            "SELECT station_code, max(n), any_value(o3), count(*) FROM runs GROUP BY 1 ORDER BY 1",
+            [min_run]).fetchall()
+    finally:
+        con.close()
+    return [Issue(file_label, None, "o3", f"{code}: {value:g}",
+                  f"O3 repeats the same hourly value for {n} hours ({runs} runs ≥ {min_run} h): "
+                  "suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning")
+            for code, n, value, runs in rows]
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in provenance: the path as given, resolved to be unambiguous."""
+    return str(path.resolve())

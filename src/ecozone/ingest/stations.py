@@ -1,0 +1,151 @@
+"""The station registry: code, name, city, coordinates, national-control and background flags.
+
+The registry lives in the store (``air_station``, migration 0002).  It is filled from
+
+* the packaged registry files (``ingest/stations/*.yaml``: Beijing's 12 national-control
+  stations with their CNEMC codes, so the PRSA files and the CNEMC feed meet);
+* an editable CSV/YAML file (``ecozone air stations import FILE``);
+* explicitly, from the station metadata of a CNEMC file (``--register-stations``).
+
+An unknown station code is never guessed: the import stops with the file, row and code.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import yaml
+
+STATION_COLUMNS = ("code", "name_zh", "name_en", "city_code", "longitude", "latitude",
+                   "national_control", "background", "source", "note")
+
+
+@dataclass(frozen=True)
+class Station:
+    code: str
+    name_zh: str
+    city_code: str
+    name_en: str | None = None
+    longitude: float | None = None
+    latitude: float | None = None
+    national_control: bool = True
+    background: bool = False
+    source: str | None = None
+    note: str | None = None
+
+
+@cache
+def city_names() -> dict[str, str]:
+    """Region name, English name, alias or code -> GB/T 2260 code, from the packaged regions."""
+    folder = resources.files("ecozone") / "data" / "regions"
+    names: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+            code = str(rec["code"])
+            for name in (code, rec.get("name_zh"), rec.get("name_en"), *(rec.get("aliases") or [])):
+                if name:
+                    names.setdefault(str(name), code)
+    return names
+
+
+def city_code(name: str) -> str | None:
+    """The region code of a city name as data files write it (北京市, 北京, Beijing, 110000)."""
+    return city_names().get(name.strip())
+
+
+def packaged_stations() -> list[Station]:
+    folder = resources.files("ecozone.ingest") / "stations"
+    out = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+                out.append(Station(**{k: rec.get(k) for k in Station.__dataclass_fields__ if k in rec},
+                                   source=f"ecozone/ingest/stations/{entry.name}"))
+    return out
+
+
+def read_station_file(path: Path) -> list[Station]:
+    """Stations from a CSV (header with the Station field names) or a YAML list."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            records = list(csv.DictReader(fh))
+    stations = []
+    for i, rec in enumerate(records, start=2):
+        city = str(rec.get("city_code") or rec.get("city") or "")
+        code = city_code(city) if city else None
+        if not rec.get("code") or not code:
+            raise ValueError(f"{path}:{i}: station needs a code and a known city (got {city!r})")
+        stations.append(Station(
+            code=str(rec["code"]), name_zh=str(rec.get("name_zh") or rec.get("name") or rec["code"]),
+            city_code=code, name_en=rec.get("name_en") or None,
+            longitude=_float(rec.get("longitude")), latitude=_float(rec.get("latitude")),
+            national_control=_bool(rec.get("national_control"), True),
+            background=_bool(rec.get("background"), False), source=str(path), note=rec.get("note")))
+    return stations
+
+
+def _float(v: object) -> float | None:
+    return None if v in (None, "") else float(str(v))
+
+
+def _bool(v: object, default: bool) -> bool:
+    if v in (None, ""):
+        return default
+    return str(v).strip().lower() in ("1", "true", "yes", "y", "是")
+
+
+def upsert_stations(con: duckdb.DuckDBPyConnection, stations: list[Station]) -> int:
+    """Insert new stations and update changed ones (the registry is editable); returns changes."""
+    if not stations:
+        return 0
+    table = pa.Table.from_pylist([{k: getattr(s, k) for k in STATION_COLUMNS} for s in stations])
+    incoming = table  # noqa: F841 - read by DuckDB's replacement scan
+    before = con.execute("SELECT count(*) FROM air_station").fetchone()
+    changed = con.execute(
+        "SELECT count(*) FROM incoming i LEFT JOIN air_station s USING (code) "
+        "WHERE s.code IS NULL OR s.city_code IS DISTINCT FROM i.city_code "
+        "OR s.name_zh IS DISTINCT FROM i.name_zh OR s.background IS DISTINCT FROM i.background "
+        "OR s.longitude IS DISTINCT FROM i.longitude OR s.latitude IS DISTINCT FROM i.latitude "
+        "OR s.national_control IS DISTINCT FROM i.national_control "
+        "OR s.name_en IS DISTINCT FROM coalesce(i.name_en, s.name_en)"
+    ).fetchone()
+    cols = ", ".join(STATION_COLUMNS)
+    updates = ", ".join(f"{c} = coalesce(excluded.{c}, air_station.{c})" for c in STATION_COLUMNS
+                        if c != "code")
+    con.execute(
+        f"INSERT INTO air_station (station_id, {cols}) "
+        f"SELECT nextval('air_station_id_seq'), {cols} FROM incoming "
+        f"ON CONFLICT (code) DO UPDATE SET {updates}"
+    )
+    del before
+    return int(changed[0]) if changed else 0
+
+
+def ensure_packaged_stations(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the packaged stations that the store does not know yet (never overwrites edits)."""
+    known = {r[0] for r in con.execute("SELECT code FROM air_station").fetchall()}
+    new = [s for s in packaged_stations() if s.code not in known]
+    upsert_stations(con, new)
+
+
+def list_stations(con: duckdb.DuckDBPyConnection, city: str | None = None) -> list[dict[str, object]]:
+    sql = ("SELECT s.station_id, s.code, s.name_zh, s.name_en, s.city_code, r.name_zh AS city, "
+           "s.longitude, s.latitude, s.national_control, s.background, s.source "
+           "FROM air_station s LEFT JOIN region r ON r.code = s.city_code")
+    params: list[object] = []
+    if city:
+        sql += " WHERE s.city_code = ?"
+        params.append(city)
+    cur = con.execute(sql + " ORDER BY s.city_code, s.code", params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -1,0 +1,1 @@
+"""Review reports of target tracking: an Excel workbook and a self-contained HTML report."""

@@ -1,0 +1,209 @@
+"""HJ 663-2013 《环境空气质量评价技术规范（试行）》 with GB 3095-2012: validity, statistics, limits.
+
+All functions are vectorised over NumPy arrays whose last axis is the time axis of one
+statistic (24 hours of a day, the days of a year ...); leading axes are stations or cities.
+Missing values are NaN.  The single-value versions live in :mod:`.reference` (tests only).
+
+Clauses implemented:
+
+* GB 3095-2012 §8 Table 4 and HJ 663-2013 §6 (数据统计的有效性规定):
+  - 24-hour mean: at least 20 hourly values in the natural day (:data:`MIN_HOURS_DAY`);
+  - 8-hour mean (O3): at least 6 hourly values in the 8 hours (:data:`MIN_HOURS_8H`);
+  - O3 daily maximum 8-hour mean: at least 14 valid 8-hour means among those ending 08:00-24:00
+    of the day (:data:`MIN_8H_WINDOWS`); with fewer, the value still stands when it exceeds the
+    limit (GB 3095-2012 grade II 160 µg/m³), since more data could only raise it;
+  - annual: at least 324 daily values in the year, and at least 27 in every month (25 in
+    February) (:data:`MIN_DAYS_YEAR`, :data:`MIN_DAYS_MONTH`, :data:`MIN_DAYS_FEB`);
+  - monthly: at least 27 daily values (25 in February).
+* HJ 663-2013 §3 terms: 8-hour moving mean = mean of 8 consecutive hourly values; the O3 daily
+  maximum 8-hour mean = the largest 8-hour moving mean of the day whose windows end at
+  08:00 ... 24:00 (17 windows, all inside the natural day).
+* HJ 663-2013 Appendix A, formula for percentiles: ascending order, ``k = 1 + (n - 1) * p / 100``,
+  ``s`` = integer part of ``k``, ``m_p = X_(s) + (X_(s+1) - X_(s)) * (k - s)``.
+* HJ 663-2013 §5 annual evaluation items (Table 4 年评价项目): SO2, NO2 annual mean and 24-hour
+  98th percentile; PM10, PM2.5 annual mean and 24-hour 95th percentile; CO 24-hour 95th
+  percentile; O3 daily maximum 8-hour 90th percentile; compliance of every item against the
+  GB 3095-2012 Table 1 grade II limit; exceedance multiple ``(C - S) / S``.
+* HJ 663-2013 §6 数据修约: GB/T 8170 (四舍六入五成双); concentrations as integers in µg/m³,
+  CO to 0.1 mg/m³.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.floating]
+BoolArray = npt.NDArray[np.bool_]
+
+MIN_HOURS_DAY: Final = 20
+MIN_HOURS_8H: Final = 6
+MIN_8H_WINDOWS: Final = 14
+MIN_DAYS_YEAR: Final = 324
+MIN_DAYS_MONTH: Final = 27
+MIN_DAYS_FEB: Final = 25
+#: windows of the O3 daily maximum: 8-hour means ending at 08:00, 09:00 ... 24:00
+WINDOWS_PER_DAY: Final = 17
+
+#: GB 3095-2012 Table 1, grade II (二级) concentration limits: (pollutant, averaging) -> limit.
+GRADE_II: Final[dict[tuple[str, str], float]] = {
+    ("so2", "year"): 60, ("so2", "24h"): 150, ("so2", "1h"): 500,
+    ("no2", "year"): 40, ("no2", "24h"): 80, ("no2", "1h"): 200,
+    ("co", "24h"): 4, ("co", "1h"): 10,
+    ("o3", "8h"): 160, ("o3", "1h"): 200,
+    ("pm10", "year"): 70, ("pm10", "24h"): 150,
+    ("pm25", "year"): 35, ("pm25", "24h"): 75,
+}
+#: GB 3095-2012 Table 1, grade I (一级) limits, for class-one areas.
+GRADE_I: Final[dict[tuple[str, str], float]] = {
+    ("so2", "year"): 20, ("so2", "24h"): 50, ("so2", "1h"): 150,
+    ("no2", "year"): 40, ("no2", "24h"): 80, ("no2", "1h"): 200,
+    ("co", "24h"): 4, ("co", "1h"): 10,
+    ("o3", "8h"): 100, ("o3", "1h"): 160,
+    ("pm10", "year"): 40, ("pm10", "24h"): 50,
+    ("pm25", "year"): 15, ("pm25", "24h"): 35,
+}
+
+#: HJ 663-2013 §6 修约: decimals kept for each pollutant's concentrations.
+DECIMALS: Final = {"so2": 0, "no2": 0, "pm10": 0, "pm25": 0, "o3": 0, "co": 1}
+
+
+@dataclass(frozen=True)
+class AnnualItem:
+    """One HJ 663-2013 annual evaluation item and the GB 3095-2012 limit it is judged against."""
+
+    key: str            # stable output id, e.g. ``pm25_p95``
+    pollutant: str
+    statistic: str      # "mean" or "percentile"
+    percentile: float | None
+    limit_key: tuple[str, str]
+
+
+ANNUAL_ITEMS: Final = (
+    AnnualItem("so2_mean", "so2", "mean", None, ("so2", "year")),
+    AnnualItem("so2_p98", "so2", "percentile", 98, ("so2", "24h")),
+    AnnualItem("no2_mean", "no2", "mean", None, ("no2", "year")),
+    AnnualItem("no2_p98", "no2", "percentile", 98, ("no2", "24h")),
+    AnnualItem("pm10_mean", "pm10", "mean", None, ("pm10", "year")),
+    AnnualItem("pm10_p95", "pm10", "percentile", 95, ("pm10", "24h")),
+    AnnualItem("pm25_mean", "pm25", "mean", None, ("pm25", "year")),
+    AnnualItem("pm25_p95", "pm25", "percentile", 95, ("pm25", "24h")),
+    AnnualItem("co_p95", "co", "percentile", 95, ("co", "24h")),
+    AnnualItem("o3_8h_p90", "o3_8h", "percentile", 90, ("o3", "8h")),
+)
+
+
+def round_gbt8170(x: npt.ArrayLike, decimals: int = 0) -> FloatArray:
+    """GB/T 8170 rounding (四舍六入五成双) as HJ 663 §6 prescribes for reported values.
+
+    The scaled value is first rounded to 6 decimals so that binary representation noise
+    (2.675 stored as 2.67499999…) does not turn an exact trailing 5 into a round-down.
+    """
+    scale = 10.0 ** decimals
+    y = np.round(np.asarray(x, dtype=np.float64) * scale, 6)
+    return np.round(y) / scale
+
+
+def daily_mean(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int16], BoolArray]:
+    """24-hour means of ``hourly[..., 24]``: (mean, number of hourly values, valid ≥ 20)."""
+    h = np.asarray(hourly)
+    present = ~np.isnan(h)
+    count = present.sum(axis=-1, dtype=np.int16)
+    total = np.where(present, h, 0).sum(axis=-1, dtype=np.float64)
+    valid = count >= MIN_HOURS_DAY
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(valid, total / count, np.nan)
+    return mean, count, valid
+
+
+def moving_8h_in_day(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int16]]:
+    """The 17 eight-hour moving means of each day, ``hourly[..., 24]`` -> ``[..., 17]``.
+
+    Window ``j`` covers hours ``j .. j+7`` (hours labelled by their start), i.e. it ends at
+    ``j + 8`` o'clock, 08:00 ... 24:00.  A cumulative-sum difference, no sort and no loop over
+    rows; a window with fewer than 6 hourly values is missing (GB 3095-2012 Table 4).
+    """
+    h = np.asarray(hourly)
+    present = ~np.isnan(h)
+    zero = np.zeros((*h.shape[:-1], 1))
+    csum = np.concatenate([zero, np.cumsum(np.where(present, h, 0), axis=-1, dtype=np.float64)], -1)
+    ccnt = np.concatenate([zero.astype(np.int16), np.cumsum(present, axis=-1, dtype=np.int16)], -1)
+    sums = csum[..., 8:25] - csum[..., 0:17]
+    counts = (ccnt[..., 8:25] - ccnt[..., 0:17]).astype(np.int16)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts >= MIN_HOURS_8H, sums / counts, np.nan)
+    return means, counts
+
+
+def daily_max_8h(means_8h: npt.ArrayLike, limit: float = GRADE_II[("o3", "8h")]
+                 ) -> tuple[FloatArray, npt.NDArray[np.int16], BoolArray]:
+    """O3 daily maximum 8-hour mean from ``[..., 17]`` window means: (max, windows, valid).
+
+    Valid with ≥ 14 valid windows, or with fewer when the maximum already exceeds ``limit``
+    (HJ 663-2013 §6 validity table, O3 daily maximum 8-hour row).
+    """
+    m = np.asarray(means_8h, dtype=np.float64)
+    present = ~np.isnan(m)
+    n = present.sum(axis=-1, dtype=np.int16)
+    best = np.where(n > 0, np.max(np.where(present, m, -np.inf), axis=-1), np.nan)
+    with np.errstate(invalid="ignore"):
+        valid = (n >= MIN_8H_WINDOWS) | (best > limit)
+    return np.where(valid, best, np.nan), n, valid
+
+
+def percentile(values: npt.ArrayLike, p: float) -> FloatArray:
+    """HJ 663-2013 Appendix A percentile of the non-missing values along the last axis.
+
+    ``k = 1 + (n-1)·p/100`` on the ascending series (1-based), linear interpolation between
+    ``X_(s)`` and ``X_(s+1)``.  NaN where a row has no value.
+    """
+    v = np.sort(np.asarray(values, dtype=np.float64), axis=-1)  # NaN sorts last
+    n = (~np.isnan(v)).sum(axis=-1)
+    k = 1 + (np.maximum(n, 1) - 1) * (p / 100.0)
+    s = np.floor(k).astype(np.int64)
+    lo = np.take_along_axis(v, (s - 1)[..., None], axis=-1)[..., 0]
+    hi_idx = np.minimum(s, np.maximum(n, 1) - 1)
+    hi = np.take_along_axis(v, hi_idx[..., None], axis=-1)[..., 0]
+    out = lo + (hi - lo) * (k - s)
+    return np.where(n > 0, out, np.nan)
+
+
+def month_min_days(month: npt.ArrayLike) -> npt.NDArray[np.int16]:
+    """Minimum daily values for a valid month: 27, February 25 (GB 3095-2012 Table 4)."""
+    m = np.asarray(month)
+    return np.where(m == 2, MIN_DAYS_FEB, MIN_DAYS_MONTH).astype(np.int16)
+
+
+def annual_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
+        npt.NDArray[np.int16], BoolArray, BoolArray]:
+    """Annual validity of ``valid_days[..., D]`` (bool) whose days fall in ``months[D]`` (1-12).
+
+    Returns (valid day count, months complete, annual valid): annual statistics need ≥ 324
+    daily values in the year and ≥ 27 in each month (February ≥ 25) (GB 3095-2012 Table 4).
+    """
+    vd = np.asarray(valid_days, dtype=bool)
+    mo = np.asarray(months)
+    onehot = mo[:, None] == np.arange(1, 13)[None, :]                    # (D, 12)
+    per_month = vd.astype(np.int16) @ onehot.astype(np.int16)             # (..., 12)
+    months_ok = (per_month >= month_min_days(np.arange(1, 13))).all(axis=-1)
+    total = vd.sum(axis=-1, dtype=np.int16)
+    return total, months_ok, (total >= MIN_DAYS_YEAR) & months_ok
+
+
+def exceedance_multiple(conc: npt.ArrayLike, limit: float) -> FloatArray:
+    """HJ 663-2013 §5 超标倍数 ``(C - S) / S`` where C exceeds S; NaN where compliant or missing."""
+    c = np.asarray(conc, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(c > limit, (c - limit) / limit, np.nan)
+
+
+def complies(conc: npt.ArrayLike, limit: float) -> npt.NDArray[np.object_]:
+    """GB 3095-2012 compliance (达标) of each rounded statistic: True, False, or None if missing."""
+    c = np.asarray(conc, dtype=np.float64)
+    out = np.full(c.shape, None, dtype=object)
+    ok = ~np.isnan(c)
+    out[ok] = c[ok] <= limit
+    return out

@@ -1,0 +1,91 @@
+"""Plain-Python reference of the single-value rules — for tests only, never for bulk work.
+
+Written straight from the clauses (see :mod:`.hj633`, :mod:`.hj663`) without NumPy, so the
+property tests can check the vectorised engine against an independent statement of the rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from ecozone.standards.air.hj633 import BREAKPOINTS, IAQI_POINTS
+
+Maybe = float | None
+
+
+def iaqi(item: str, c: Maybe) -> Maybe:
+    """HJ 633 §4.2 formula (1), rounded up; None if missing or not computed (notes 1, 2)."""
+    if c is None:
+        return None
+    bp = BREAKPOINTS[item]
+    if c > bp[-1]:
+        return None if item in ("so2_1h", "o3_8h") else 500.0
+    for i in range(1, len(bp)):
+        if c <= bp[i]:
+            lo, hi = bp[i - 1], bp[i]
+            ilo, ihi = IAQI_POINTS[i - 1], IAQI_POINTS[i]
+            return float(math.ceil((ihi - ilo) / (hi - lo) * (c - lo) + ilo - 1e-9))
+    raise AssertionError("unreachable")
+
+
+def daily_aqi(conc: dict[str, Maybe]) -> tuple[Maybe, list[str]]:
+    """Daily AQI (all seven items required) and primary pollutants, HJ 633 §4.3-§4.4."""
+    items = {"so2": "so2_24h", "no2": "no2_24h", "pm10": "pm10_24h", "co": "co_24h",
+             "o3_1h": "o3_1h", "o3_8h": "o3_8h", "pm25": "pm25_24h"}
+    sub = {k: iaqi(v, conc.get(k)) for k, v in items.items()}
+    o3_8h = conc.get("o3_8h")
+    if o3_8h is not None and o3_8h > 800:
+        sub["o3_8h"] = sub["o3_1h"]
+    if any(v is None for v in sub.values()):
+        return None, []
+    values = [v for v in sub.values() if v is not None]
+    a = max(values)
+    return a, ([k for k, v in sub.items() if v == a] if a > 50 else [])
+
+
+def level(a: Maybe) -> int:
+    if a is None:
+        return 0
+    for lv, top in enumerate((50, 100, 150, 200, 300), start=1):
+        if a <= top:
+            return lv
+    return 6
+
+
+def mean_if(values: Sequence[Maybe], minimum: int) -> Maybe:
+    got = [v for v in values if v is not None]
+    return sum(got) / len(got) if len(got) >= minimum else None
+
+
+def daily_mean(hours: Sequence[Maybe]) -> Maybe:
+    """GB 3095-2012 Table 4: a 24-hour mean needs ≥ 20 hourly values."""
+    return mean_if(hours, 20)
+
+
+def daily_max_8h(hours: Sequence[Maybe], limit: float = 160) -> Maybe:
+    """HJ 663: max of the 8-h means ending 08-24 h (each ≥ 6 values); ≥ 14 windows or > limit."""
+    windows = [mean_if(hours[j:j + 8], 6) for j in range(17)]
+    got = [w for w in windows if w is not None]
+    if not got:
+        return None
+    best = max(got)
+    return best if len(got) >= 14 or best > limit else None
+
+
+def percentile(values: Sequence[Maybe], p: float) -> Maybe:
+    """HJ 663 Appendix A: k = 1 + (n-1)p/100 on ascending values, linear interpolation."""
+    x = sorted(v for v in values if v is not None)
+    if not x:
+        return None
+    k = 1 + (len(x) - 1) * p / 100
+    s = int(math.floor(k))
+    upper = x[s] if s < len(x) else x[-1]
+    return x[s - 1] + (upper - x[s - 1]) * (k - s)
+
+
+def round_gbt8170(x: float, decimals: int = 0) -> float:
+    """GB/T 8170 四舍六入五成双 on the decimal rendering of ``x``."""
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_EVEN))

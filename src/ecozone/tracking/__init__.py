@@ -1,0 +1,1 @@
+"""Target tracking: evaluation of every target, projection, status, roll-ups and alerts."""
