@@ -21,7 +21,12 @@ import pyarrow.compute as pc
 from ecozone.air import engine
 from ecozone.ingest.common import Issue, ImportRejected, ReadResult, flat_o3_warnings
 from ecozone.ingest.readers import read_file
-from ecozone.ingest.stations import city_code, ensure_packaged_stations, upsert_stations
+from ecozone.ingest.stations import (
+    city_code,
+    ensure_packaged_stations,
+    region_names,
+    upsert_stations,
+)
 from ecozone.standards.air import METHOD, METHOD_VERSION, composite
 from ecozone.store.db import connect, transaction
 from ecozone.store.observations import WriteResult, write_observations
@@ -121,7 +126,7 @@ def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult])
 
 def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary) -> None:
     """Insert one file's station hours; equal stored hours are unchanged, different ones refused."""
-    row = con.execute("SELECT nextval('air_import_batch_seq')").fetchone()
+    row = con.execute("SELECT nextval('air_import_batch_seq')").fetchall()[0]
     assert row is not None
     batch = int(row[0])
     incoming = r.hours  # noqa: F841 - read by DuckDB's replacement scan
@@ -142,7 +147,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
                   "error") for line, code, hour, b, src_row, file in conflicts])
     counted = con.execute(
         "SELECT count(*) FILTER (WHERE h.station_id IS NULL), count(*) FILTER (WHERE h.station_id IS NOT NULL) "
-        "FROM air_in i LEFT JOIN air_station_hour h USING (station_id, hour)").fetchone()
+        "FROM air_in i LEFT JOIN air_station_hour h USING (station_id, hour)").fetchall()[0]
     assert counted is not None
     added, unchanged = int(counted[0]), int(counted[1])
     warnings = sum(1 for i in r.issues if i.severity == "warning")
@@ -211,13 +216,14 @@ def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
     if cities is not None:
         stations = [s for s in stations if s[1] in set(cities)]
     city_list = sorted({c for _, c in stations})
-    max_id = int((con.execute("SELECT max(station_id) FROM air_station").fetchone() or [0])[0] or 0)
+    max_id = int((con.execute("SELECT max(station_id) FROM air_station").fetchall()[0] or [0])[0] or 0)
     city_of = np.full(max_id + 1, -1, dtype=np.int32)
     for sid, c in stations:
         city_of[sid] = city_list.index(c)
-    table = con.execute(
+    table = con.sql(
         "SELECT station_id, hour, pm25, pm10, so2, no2, co, o3 FROM air_station_hour "
-        "WHERE hour >= ? AND hour < ?", [first_day * 24, (first_day + n_days) * 24]).fetch_arrow_table()
+        "WHERE hour >= $1 AND hour < $2", params=[first_day * 24, (first_day + n_days) * 24]
+    ).to_arrow_table()
     sh = engine.StationHours(
         table.column("station_id").to_numpy().astype(np.int32),
         table.column("hour").to_numpy().astype(np.int32),
@@ -239,15 +245,8 @@ def compute_annual(con: duckdb.DuckDBPyConnection, year: int, cities: Sequence[s
 
 
 def with_city_names(table: pa.Table) -> pa.Table:
-    from ecozone.ingest.stations import city_names
-
-    names = {code: name for name, code in city_names().items()
-             if not name.isdigit() and any("\u4e00" <= ch <= "\u9fff" for ch in name)}
-    first: dict[str, str] = {}
-    for name, code in city_names().items():  # the first Chinese name registered is name_zh
-        if code not in first and name in names and names[name] == code:
-            first[code] = name
-    labels = [first.get(c, c) for c in table.column("city").to_pylist()]
+    names = region_names()
+    labels = [names.get(c, c) for c in table.column("city").to_pylist()]
     return table.add_column(1, "city_name", pa.array(labels, pa.string()))
 
 

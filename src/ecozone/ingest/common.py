@@ -97,11 +97,11 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
     issues = _row_issues(con, file) + _co_unit_issue(con, file, co_factor, co_unit)
     issues += _duplicate_issues(con, file)
     cols = ", ".join(f"CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)
-    hours = con.execute(
+    hours = con.sql(
         f"SELECT station_code, hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
         " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
         " FROM air_parsed WHERE hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> ''"
-        ") WHERE k = 1 ORDER BY station_code, hour").fetch_arrow_table()
+        ") WHERE k = 1 ORDER BY station_code, hour").to_arrow_table()
     return hours, issues
 
 
@@ -132,7 +132,7 @@ def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
 
 def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str) -> list[Issue]:
     """A whole-file unit mix-up: the CO median does not fit the unit the format declares."""
-    row = con.execute("SELECT median(co), count(co) FROM air_parsed").fetchone()
+    row = con.execute("SELECT median(co), count(co) FROM air_parsed").fetchall()[0]
     if not row or row[0] is None or row[1] < 24:
         return []
     median = float(row[0])
@@ -164,7 +164,7 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     return out
 
 
-def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 6) -> list[Issue]:
+def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> list[Issue]:
     """Data-quality flag: an O3 hourly series that repeats the same value ≥ ``min_run`` hours.
 
     O3 follows the sun; a run of identical hourly values is an instrument or publishing fault

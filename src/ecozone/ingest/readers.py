@@ -45,7 +45,7 @@ def read_cnemc(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     """One CNEMC hourly file.  ``timepoint`` ends the averaging hour; CO in mg/m³."""
     name = display_path(path)
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW air_raw AS SELECT row_number() OVER () + 1 AS line, "
+        f"CREATE OR REPLACE TEMP TABLE air_raw AS SELECT row_number() OVER () + 1 AS line, "
         f"stationcode AS station_code, timepoint AS time_raw, "
         f"coalesce(try_strptime(timepoint, '%Y-%m-%dT%H:%M:%S'), "
         f"         try_strptime(timepoint, '%Y-%m-%d %H:%M:%S')) AS ts, "
@@ -99,11 +99,11 @@ def read_china_sites(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
         f"WHERE trim(type) IN ({', '.join(repr(t) for t in types)})) "
         f"ON {quoted} INTO NAME station_code VALUE value")
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW air_raw AS SELECT min(line) AS line, station_code, "
+        "CREATE OR REPLACE TEMP TABLE air_raw AS SELECT min(line) AS line, station_code, "
         "date || ' ' || hour AS time_raw, try_strptime(date || ' ' || lpad(hour, 2, '0'), '%Y%m%d %H') AS ts, "
         f"{pivots}, count(*) - count(DISTINCT type) AS repeated "
         "FROM air_long GROUP BY station_code, date, hour")
-    rows_read = int((con.execute("SELECT count(*) FROM air_wide").fetchone() or [0])[0])
+    rows_read = int((con.execute("SELECT count(*) FROM air_wide").fetchall()[0] or [0])[0])
     hours, issues = check(con, "air_raw", file=name, shift_hours=-1)
     repeated = con.execute("SELECT line, station_code, time_raw FROM air_raw WHERE repeated > 0").fetchall()
     issues += [Issue(name, int(line), "type", f"{code} {t}",
@@ -121,9 +121,9 @@ def read_prsa(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     name = display_path(path)
     by_name = {s.name_en: s.code for s in packaged_stations() if s.name_en}
     mapping = pa.table({"name_en": list(by_name), "code": list(by_name.values())})
-    prsa_names = mapping  # noqa: F841 - read by DuckDB's replacement scan
+    con.register("prsa_names", mapping)
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW air_raw AS SELECT r.line, coalesce(n.code, '?' || r.station) AS station_code, "
+        "CREATE OR REPLACE TEMP TABLE air_raw AS SELECT r.line, coalesce(n.code, '?' || r.station) AS station_code, "
         "r.year || '-' || r.month || '-' || r.day || ' ' || r.hour AS time_raw, "
         "try_strptime(r.year || '-' || r.month || '-' || r.day || ' ' || r.hour, '%Y-%m-%d %H') AS ts, "
         'r."PM2.5" AS pm25, r.PM10 AS pm10, r.SO2 AS so2, r.NO2 AS no2, r.CO AS co, r.O3 AS o3 '
@@ -183,8 +183,8 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
     """Any CSV, Parquet or Excel file with a column mapping (see :func:`load_mapping`)."""
     name = display_path(path)
     if fmt == "excel" or path.suffix.lower() in (".xlsx", ".xlsm"):
-        excel = _excel_table(path, mapping.get("sheet"))  # noqa: F841 - replacement scan
-        source, fmt = "excel", "excel"
+        con.register("air_excel", _excel_table(path, mapping.get("sheet")))
+        source, fmt = "air_excel", "excel"
     elif fmt == "parquet" or path.suffix.lower() == ".parquet":
         p = str(path).replace("'", "''")
         source, fmt = f"(SELECT COLUMNS(*)::VARCHAR FROM read_parquet('{p}'))", "parquet"
@@ -204,7 +204,7 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
     extra = ", ".join(f"{q(mapping[k])} AS meta_{k}" if k in mapping else f"NULL AS meta_{k}"
                       for k in ("city", "station_name"))
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW air_raw AS SELECT row_number() OVER () + 1 AS line, "
+        f"CREATE OR REPLACE TEMP TABLE air_raw AS SELECT row_number() OVER () + 1 AS line, "
         f"CAST({q(mapping['station'])} AS VARCHAR) AS station_code, {time_raw} AS time_raw, {ts} AS ts, "
         f"{pols}, {extra} FROM {source}")
     rows_read = _count(con)
@@ -224,7 +224,7 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT count(*) FROM air_raw").fetchone()
+    row = con.execute("SELECT count(*) FROM air_raw").fetchall()[0]
     return int(row[0]) if row else 0
 
 

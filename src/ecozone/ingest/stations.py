@@ -56,12 +56,25 @@ def city_names() -> dict[str, str]:
     return names
 
 
+@cache
+def region_names() -> dict[str, str]:
+    """GB/T 2260 code -> Chinese name, from the packaged regions."""
+    folder = resources.files("ecozone") / "data" / "regions"
+    out: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+                out.setdefault(str(rec["code"]), str(rec.get("name_zh") or rec["code"]))
+    return out
+
+
 def city_code(name: str) -> str | None:
     """The region code of a city name as data files write it (北京市, 北京, Beijing, 110000)."""
     return city_names().get(name.strip())
 
 
-def packaged_stations() -> list[Station]:
+@cache
+def packaged_stations() -> tuple[Station, ...]:
     folder = resources.files("ecozone.ingest") / "stations"
     out = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -69,7 +82,7 @@ def packaged_stations() -> list[Station]:
             for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
                 out.append(Station(**{k: rec.get(k) for k in Station.__dataclass_fields__ if k in rec},
                                    source=f"ecozone/ingest/stations/{entry.name}"))
-    return out
+    return tuple(out)
 
 
 def read_station_file(path: Path) -> list[Station]:
@@ -110,7 +123,7 @@ def upsert_stations(con: duckdb.DuckDBPyConnection, stations: list[Station]) -> 
         return 0
     table = pa.Table.from_pylist([{k: getattr(s, k) for k in STATION_COLUMNS} for s in stations])
     incoming = table  # noqa: F841 - read by DuckDB's replacement scan
-    before = con.execute("SELECT count(*) FROM air_station").fetchone()
+    before = con.execute("SELECT count(*) FROM air_station").fetchall()[0]
     changed = con.execute(
         "SELECT count(*) FROM incoming i LEFT JOIN air_station s USING (code) "
         "WHERE s.code IS NULL OR s.city_code IS DISTINCT FROM i.city_code "
@@ -118,7 +131,7 @@ def upsert_stations(con: duckdb.DuckDBPyConnection, stations: list[Station]) -> 
         "OR s.longitude IS DISTINCT FROM i.longitude OR s.latitude IS DISTINCT FROM i.latitude "
         "OR s.national_control IS DISTINCT FROM i.national_control "
         "OR s.name_en IS DISTINCT FROM coalesce(i.name_en, s.name_en)"
-    ).fetchone()
+    ).fetchall()[0]
     cols = ", ".join(STATION_COLUMNS)
     updates = ", ".join(f"{c} = coalesce(excluded.{c}, air_station.{c})" for c in STATION_COLUMNS
                         if c != "code")

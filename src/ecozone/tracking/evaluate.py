@@ -98,6 +98,8 @@ base AS (
 md AS (
     SELECT tg.id AS target_id, b.base_value, b.base_observed,
       CASE WHEN tg.comparison = 'qualitative' THEN 'judgement'
+           WHEN tg.comparison IN ('reduce_by_points', 'increase_by_points') AND tg.ind_unit <> '%'
+               THEN 'not_comparable'   -- percentage points of something that is not a percentage
            WHEN tg.comparison NOT IN {_in(RELATIVE)} OR b.base_value IS NOT NULL THEN 'level'
            WHEN EXISTS (SELECT 1 FROM chg WHERE chg.target_id = tg.id) THEN 'change'
            ELSE 'no_base' END AS mode
@@ -226,14 +228,14 @@ st AS (
     SELECT p.*, p.actual_rate / p.required_rate AS rate_ratio,
       CASE
         WHEN p.mode = 'judgement' THEN coalesce(p.judged_status, 'needs_judgement')
-        WHEN p.mode = 'no_base' THEN 'insufficient_data'
+        WHEN p.mode IN ('no_base', 'not_comparable') THEN 'insufficient_data'
         WHEN coalesce(p.n_points, 0) = 0 THEN
              CASE WHEN tg.target_year >= $as_of THEN 'not_yet_due' ELSE 'insufficient_data' END
         WHEN p.final_year IS NOT NULL THEN CASE WHEN p.final_meets THEN 'achieved' ELSE 'off_track' END
         WHEN p.latest_meets THEN 'achieved'
         WHEN p.fit_n < 2 OR p.slope IS NULL THEN 'insufficient_data'
-        WHEN p.actual_rate / p.required_rate >= {ON_TRACK_RATIO} THEN 'on_track'
-        WHEN p.actual_rate / p.required_rate >= {MODERATE_RATIO} THEN 'moderately_off_track'
+        WHEN p.actual_rate / p.required_rate >= {ON_TRACK_RATIO} - {EPS} THEN 'on_track'
+        WHEN p.actual_rate / p.required_rate >= {MODERATE_RATIO} - {EPS} THEN 'moderately_off_track'
         ELSE 'off_track'
       END AS status
     FROM proj p JOIN tg ON tg.id = p.target_id

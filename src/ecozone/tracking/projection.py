@@ -100,8 +100,8 @@ def rate_ratio(
 
 def classify_ratio(ratio: float) -> str:
     """``on_track`` (≥ 1), ``moderately_off_track`` (≥ 0.5) or ``off_track``."""
-    if ratio >= ON_TRACK_RATIO:
+    if ratio >= ON_TRACK_RATIO - 1e-9:
         return "on_track"
-    if ratio >= MODERATE_RATIO:
+    if ratio >= MODERATE_RATIO - 1e-9:
         return "moderately_off_track"
     return "off_track"

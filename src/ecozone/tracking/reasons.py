@@ -19,7 +19,9 @@ def num(x: float | None, digits: int = 2) -> str:
 
 
 def _u(unit: str) -> str:
-    return unit if unit in ("%", "百分点") else f" {unit}"
+    if unit == "百分点":
+        return "个百分点"
+    return unit if unit == "%" else f" {unit}"
 
 
 def _ue(unit: str) -> str:
@@ -175,6 +177,8 @@ def reason_zh(r: dict[str, Any]) -> str:
             who = f"{r['judged_by']}，{r['judged_year']}年" if r["judged_by"] else f"{r['judged_year']}年"
             return f"定性目标{goal_zh(r)}，人工判定（{who}）：{r['judged_reason'] or '未说明理由'}；{label}。"
         return f"定性目标{goal_zh(r)}（{T}年），尚无人工判定记录，{label}。"
+    if r["mode"] == "not_comparable":
+        return (f"目标以百分点计，但指标单位为{r['indicator_unit']}而非%，无法比较（请核对目录）；{label}。")
     if r["mode"] == "no_base":
         return (f"目标为{goal_zh(r)}，但缺少{r['baseline_year']}年基准值，也没有相对{r['baseline_year']}年的"
                 f"变化量观测{_excluded_zh(r)}；{label}。")
@@ -206,6 +210,9 @@ def reason_en(r: dict[str, Any]) -> str:
             return (f"Qualitative target {goal_en(r)}, judged by a person ({who}): "
                     f"{r['judged_reason'] or 'no reason given'}. {label}.")
         return f"Qualitative target {goal_en(r)} ({T}): no judgement recorded yet. {label}."
+    if r["mode"] == "not_comparable":
+        return (f"The target is in percentage points but the indicator is in {r['indicator_unit']}, "
+                f"not %: not comparable (check the catalogue). {label}.")
     if r["mode"] == "no_base":
         return (f"The target is {goal_en(r)}, but the {r['baseline_year']} base value is missing and "
                 f"no change against {r['baseline_year']} is observed{_excluded_en(r)}. {label}.")
