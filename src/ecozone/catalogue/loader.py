@@ -60,7 +60,11 @@ class CatalogueError(ValueError):
         super().__init__("\n".join([head, *map(str, problems[:200])]))
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when present (6x faster); both report node positions
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeBase):  # type: ignore[valid-type,misc]
     """A YAML loader that records the line of every mapping (1-based) under ``__line__``."""
 
 

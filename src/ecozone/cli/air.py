@@ -2,10 +2,335 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import pyarrow as pa
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ecozone.air import engine, service
+from ecozone.cli.common import (
+    Column,
+    DbOption,
+    Format,
+    FormatOption,
+    console,
+    err_console,
+    fail,
+    render,
+    say,
+    store,
+)
+from ecozone.ingest.common import ImportRejected
+from ecozone.ingest.readers import FORMATS, load_mapping
+from ecozone.ingest.stations import (
+    Station,
+    city_code,
+    ensure_packaged_stations,
+    list_stations,
+    read_station_file,
+    upsert_stations,
+)
+from ecozone.store.db import transaction
 
 air_app = typer.Typer(help="空气质量 / air quality: import, daily AQI, annual assessment, ranking", no_args_is_help=True)
+stations_app = typer.Typer(help="监测站点 / station registry", no_args_is_help=True)
+air_app.add_typer(stations_app, name="stations")
+
+InputOpt = Annotated[list[Path] | None, typer.Option("--input", "-i", help="直接读取文件，不用数据库 / compute straight from these files (in-memory store)")]
+InputFormatOpt = Annotated[str, typer.Option("--input-format", help=f"输入格式 / input format: {', '.join(FORMATS)}")]
+MappingOpt = Annotated[Path | None, typer.Option("--mapping", help="列映射文件 / column mapping (YAML) for csv/parquet/excel")]
+MoreInputs = Annotated[list[Path] | None, typer.Argument(help="更多输入文件（跟在 --input 后）/ more input files (after --input PATH)", show_default=False)]
+RegisterOpt = Annotated[bool, typer.Option("--register-stations", help="按文件中的站点信息登记新站点 / register stations the files describe")]
+BackgroundOpt = Annotated[bool, typer.Option("--include-background", help="城市均值包含对照点 / include background stations in city means")]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(air_app, name="air")
+
+
+def _progress(total: int) -> tuple[Progress, Any]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err_console, transient=True, disable=total < 2)
+    task = bar.add_task(say("读取文件", "reading files"), total=total)
+    return bar, task
+
+
+def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping: Path | None,
+            register_stations: bool) -> service.ImportSummary:
+    mapped = load_mapping(mapping) if mapping else None
+    bar, task = _progress(len(paths))
+    try:
+        with bar:
+            return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
+                                        progress=lambda _: bar.advance(task))
+    except ImportRejected as exc:
+        for issue in exc.issues[:50]:
+            err_console.print(f"  {issue}")
+        more = len(exc.issues) - 50
+        if more > 0:
+            err_console.print(say(f"  …另有 {more} 条", f"  … {more} more"))
+        raise fail(f"导入被拒绝（{len(exc.issues)} 个错误），未写入任何数据",
+                   f"import refused ({len(exc.issues)} errors); nothing was written") from exc
+    except (ValueError, FileNotFoundError, duckdb.Error) as exc:
+        raise fail(f"无法读取：{exc}", f"cannot read: {exc}") from exc
+
+
+@contextmanager
+def _source(db: Path | None, inputs: list[Path] | None, fmt: str, mapping: Path | None,
+            register_stations: bool) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
+    """The store, or an in-memory store holding ``inputs``; yields (connection, from_files)."""
+    if inputs:
+        con = duckdb.connect(":memory:")
+        from ecozone.store.db import migrate
+
+        migrate(con)
+        try:
+            summary = _import(con, inputs, fmt, mapping, register_stations)
+            _warn(summary)
+            yield con, True
+        finally:
+            con.close()
+    else:
+        with store(db, load=False) as con:
+            ensure_packaged_stations(con)
+            yield con, False
+
+
+def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | None:
+    """``--input A B C``: Click takes A for the option and B, C as arguments; a folder means its files."""
+    if not inputs and more:
+        raise fail("多余的参数：输入文件须跟在 --input 之后", "extra arguments: input files go after --input")
+    paths = [*(inputs or []), *(more or [])]
+    out: list[Path] = []
+    for p in paths:
+        out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
+                   if p.is_dir() else [p])
+    return out or None
+
+
+def _warn(summary: service.ImportSummary) -> None:
+    for w in summary.warnings[:10]:
+        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {w}")
+    if len(summary.warnings) > 10:
+        err_console.print(say(f"…另有 {len(summary.warnings) - 10} 条提示", f"… {len(summary.warnings) - 10} more warnings"))
+
+
+def _cities(names: list[str] | None) -> list[str] | None:
+    try:
+        return service.resolve_cities(names)
+    except LookupError as exc:
+        raise fail(f"未知城市：{exc}", f"unknown city: {exc}") from exc
+
+
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    rows = table.to_pylist()
+    for r in rows:
+        for k, v in r.items():
+            if isinstance(v, float) and math.isnan(v):
+                r[k] = None
+    return rows
+
+
+@air_app.command("import")
+def import_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="文件 / files")],
+    fmt: Annotated[str, typer.Option("--format", help=f"输入格式 / input format: {', '.join(FORMATS)}")] = "cnemc",
+    mapping: MappingOpt = None,
+    register_stations: RegisterOpt = False,
+    db: DbOption = None,
+) -> None:
+    """导入站点小时数据（一次导入：全部成功或全部不写）/ import station hours, all or nothing."""
+    with store(db, load=True) as con:
+        summary = _import(con, paths, fmt, mapping, register_stations)
+    _warn(summary)
+    console.print(say(
+        f"已导入 {summary.files} 个文件：读取 {summary.rows_read} 行，新增站点小时 {summary.hours_added}，"
+        f"未变化 {summary.hours_unchanged}，新登记站点 {summary.stations_registered}，提示 {len(summary.warnings)}",
+        f"imported {summary.files} files: {summary.rows_read} rows read, {summary.hours_added} station-hours "
+        f"added, {summary.hours_unchanged} unchanged, {summary.stations_registered} stations registered, "
+        f"{len(summary.warnings)} warnings"))
+
+
+DAILY_COLUMNS = [
+    Column("city_name", "城市", "city"), Column("date", "日期", "date"),
+    Column("pm25", "PM2.5", "PM2.5"), Column("pm10", "PM10", "PM10"), Column("so2", "SO2", "SO2"),
+    Column("no2", "NO2", "NO2"), Column("co", "CO", "CO"), Column("o3_1h", "O3-1h", "O3-1h"),
+    Column("o3_8h", "O3-8h", "O3-8h"), Column("aqi", "AQI", "AQI"),
+    Column("category", "类别", "category"), Column("primary", "首要污染物", "primary"),
+]
+
+
+@air_app.command("daily")
+def daily_cmd(
+    more: MoreInputs = None,
+    city: Annotated[list[str] | None, typer.Option("--city", "-c", help="城市 / city (code or name)")] = None,
+    start: Annotated[str, typer.Option("--from", help="起始日期 / first day YYYY-MM-DD")] = "",
+    end: Annotated[str, typer.Option("--to", help="结束日期 / last day YYYY-MM-DD")] = "",
+    inputs: InputOpt = None,
+    input_format: InputFormatOpt = "prsa",
+    mapping: MappingOpt = None,
+    register_stations: RegisterOpt = False,
+    include_background: BackgroundOpt = False,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """城市日均浓度与日 AQI（HJ 633 / HJ 663）/ city daily values and daily AQI."""
+    try:
+        d0, d1 = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as exc:
+        raise fail("请用 --from/--to 给出日期 YYYY-MM-DD", "give --from/--to as YYYY-MM-DD") from exc
+    if d1 < d0:
+        raise fail("结束日期早于起始日期", "--to is before --from")
+    cities = _cities(city)
+    with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
+        cd = service.compute_days(con, d0, d1, cities, include_background)
+    table = service.with_city_names(engine.daily_rows(cd))
+    render(_rows(table), DAILY_COLUMNS, fmt, say("城市日空气质量", "City daily air quality"))
+
+
+ANNUAL_COLUMNS = [
+    Column("city_name", "城市", "city"), Column("year", "年份", "year"),
+    Column("pm25_mean", "PM2.5", "PM2.5"), Column("pm10_mean", "PM10", "PM10"),
+    Column("so2_mean", "SO2", "SO2"), Column("no2_mean", "NO2", "NO2"),
+    Column("co_p95", "CO-95per", "CO p95"), Column("o3_8h_p90", "O3-8h-90per", "O3 p90"),
+    Column("valid_days", "有效天数", "valid days"), Column("good_days", "优良天数", "good days"),
+    Column("good_day_ratio", "优良率%", "good %"), Column("heavy_days", "重污染天数", "heavy days"),
+    Column("heavy_day_ratio", "重污染率%", "heavy %"), Column("composite_index", "综合指数", "index"),
+    Column("compliance_label", "达标", "complies"),
+]
+POLS = ("so2", "no2", "pm10", "pm25", "co", "o3")
+
+
+def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
+    rows = _rows(table)
+    for r in rows:
+        r["compliance"] = {p: r[f"{p}_complies"] for p in POLS}
+        failing = [p for p in POLS if r[f"{p}_complies"] is False]
+        r["compliance_label"] = say("达标", "yes") if r["all_complies"] else \
+            (say("超标：", "no: ") + ",".join(failing) if failing else say("数据不足", "incomplete"))
+    return rows
+
+
+@air_app.command("annual")
+def annual_cmd(
+    more: MoreInputs = None,
+    year: Annotated[int, typer.Option("--year", "-y", help="年份 / calendar year")],
+    city: Annotated[list[str] | None, typer.Option("--city", "-c", help="城市 / city (code or name)")] = None,
+    inputs: InputOpt = None,
+    input_format: InputFormatOpt = "prsa",
+    mapping: MappingOpt = None,
+    register_stations: RegisterOpt = False,
+    include_background: BackgroundOpt = False,
+    record: Annotated[bool, typer.Option("--record", help="把年值写入观测值（供目标跟踪）/ record the values as observations")] = False,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """年度评价（HJ 663）、优良天数与综合指数 / annual assessment, good days, composite index."""
+    cities = _cities(city)
+    with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, from_files):
+        table = service.compute_annual(con, year, cities, include_background)
+        if record:
+            if from_files:
+                raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
+            result = service.record_annual(con, table, service.input_files(con, year))
+            err_console.print(say(f"观测值：新增 {result.added}，更新 {result.superseded}，未变 {result.unchanged}",
+                                  f"observations: {result.added} added, {result.superseded} superseded, "
+                                  f"{result.unchanged} unchanged"))
+    if table.num_rows == 0:
+        err_console.print(say("没有该年的站点数据", "no station data for that year"))
+    render(_annual_rows(table), ANNUAL_COLUMNS, fmt, say(f"{year} 年环境空气质量评价", f"Air quality {year}"))
+
+
+@air_app.command("rank")
+def rank_cmd(
+    more: MoreInputs = None,
+    year: Annotated[int, typer.Option("--year", "-y", help="年份 / year")],
+    cities: Annotated[list[str] | None, typer.Option("--cities", help="参与排名的城市 / cities to rank")] = None,
+    worst_first: Annotated[bool, typer.Option("--worst-first", help="倒排（最差在前）/ worst first")] = False,
+    base_year: Annotated[int | None, typer.Option("--base-year", help="对比基准年 / base year for the change")] = None,
+    inputs: InputOpt = None,
+    input_format: InputFormatOpt = "prsa",
+    mapping: MappingOpt = None,
+    register_stations: RegisterOpt = False,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """综合指数排名（城市环境空气质量排名技术规定）/ composite-index ranking of cities."""
+    codes = _cities(cities)
+    with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
+        table = service.compute_annual(con, year, codes)
+        base = service.compute_annual(con, base_year, codes) if base_year else None
+    ranked = service.ranking(table, worst_first=worst_first, base=base)
+    columns = [Column("rank", "名次", "rank"), Column("city_name", "城市", "city"),
+               Column("composite_index", "综合指数", "index"), Column("composite_primary", "首要污染物", "primary"),
+               Column("pm25_mean", "PM2.5", "PM2.5"), Column("good_day_ratio", "优良率%", "good %")]
+    if base is not None:
+        columns += [Column("base_index", f"{base_year}指数", f"{base_year} index"),
+                    Column("change_pct", "变化率%", "change %")]
+    title = say(f"{year} 年综合指数排名" + ("（倒排）" if worst_first else ""),
+                f"Composite index ranking {year}" + (" (worst first)" if worst_first else ""))
+    render(_rows(ranked), columns, fmt, title)
+
+
+@stations_app.command("list")
+def stations_list(
+    city: Annotated[str | None, typer.Option("--city", "-c", help="城市 / city")] = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """列出站点登记 / list the station registry."""
+    code = None
+    if city:
+        code = city_code(city)
+        if code is None:
+            raise fail(f"未知城市：{city}", f"unknown city: {city}")
+    with store(db) as con:
+        with transaction(con):
+            ensure_packaged_stations(con)
+        rows = list_stations(con, code)
+    columns = [Column("code", "编码", "code"), Column("name_zh", "站点", "station"), Column("city", "城市", "city"),
+               Column("longitude", "经度", "lon"), Column("latitude", "纬度", "lat"),
+               Column("national_control", "国控", "national"), Column("background", "对照点", "background")]
+    render(rows, columns, fmt, say("监测站点", "Stations"))
+
+
+@stations_app.command("import")
+def stations_import(
+    file: Annotated[Path, typer.Argument(help="CSV 或 YAML：code,name_zh,city,longitude,latitude,… / CSV or YAML")],
+    db: DbOption = None,
+) -> None:
+    """从文件登记或更新站点 / register or update stations from a file."""
+    try:
+        stations = read_station_file(file)
+    except (ValueError, OSError) as exc:
+        raise fail(str(exc), str(exc)) from exc
+    with store(db) as con, transaction(con):
+        changed = upsert_stations(con, stations)
+    console.print(say(f"站点 {len(stations)} 个，新增或更新 {changed} 个", f"{len(stations)} stations, {changed} new or changed"))
+
+
+@stations_app.command("add")
+def stations_add(
+    code: Annotated[str, typer.Option("--code", help="站点编码 / station code")],
+    name: Annotated[str, typer.Option("--name", help="站点名称 / name")],
+    city: Annotated[str, typer.Option("--city", help="城市 / city")],
+    longitude: Annotated[float | None, typer.Option("--lon")] = None,
+    latitude: Annotated[float | None, typer.Option("--lat")] = None,
+    background: Annotated[bool, typer.Option("--background", help="对照点 / background station")] = False,
+    db: DbOption = None,
+) -> None:
+    """登记一个站点 / register one station."""
+    cc = city_code(city)
+    if cc is None:
+        raise fail(f"未知城市：{city}", f"unknown city: {city}")
+    with store(db) as con, transaction(con):
+        upsert_stations(con, [Station(code, name, cc, longitude=longitude, latitude=latitude,
+                                      background=background, source="ecozone air stations add")])
+    console.print(say(f"已登记 {code}", f"registered {code}"))
