@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import duckdb
 import pyarrow as pa
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ecozone.air import engine, service
@@ -72,7 +73,7 @@ def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping
                                         progress=lambda _: bar.advance(task))
     except ImportRejected as exc:
         for issue in exc.issues[:50]:
-            err_console.print(f"  {issue}")
+            err_console.print(f"  {escape(str(issue))}")
         more = len(exc.issues) - 50
         if more > 0:
             err_console.print(say(f"  …另有 {more} 条", f"  … {more} more"))
@@ -117,7 +118,7 @@ def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | 
 
 def _warn(summary: service.ImportSummary) -> None:
     for w in summary.warnings[:10]:
-        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {w}")
+        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {escape(str(w))}")
     if len(summary.warnings) > 10:
         err_console.print(say(f"…另有 {len(summary.warnings) - 10} 条提示", f"… {len(summary.warnings) - 10} more warnings"))
 
@@ -169,7 +170,6 @@ DAILY_COLUMNS = [
 
 @air_app.command("daily")
 def daily_cmd(
-    more: MoreInputs = None,
     city: Annotated[list[str] | None, typer.Option("--city", "-c", help="城市 / city (code or name)")] = None,
     start: Annotated[str, typer.Option("--from", help="起始日期 / first day YYYY-MM-DD")] = "",
     end: Annotated[str, typer.Option("--to", help="结束日期 / last day YYYY-MM-DD")] = "",
@@ -179,6 +179,7 @@ def daily_cmd(
     register_stations: RegisterOpt = False,
     include_background: BackgroundOpt = False,
     fmt: FormatOption = Format.table,
+    more: MoreInputs = None,
     db: DbOption = None,
 ) -> None:
     """城市日均浓度与日 AQI（HJ 633 / HJ 663）/ city daily values and daily AQI."""
@@ -220,7 +221,6 @@ def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
 
 @air_app.command("annual")
 def annual_cmd(
-    more: MoreInputs = None,
     year: Annotated[int, typer.Option("--year", "-y", help="年份 / calendar year")],
     city: Annotated[list[str] | None, typer.Option("--city", "-c", help="城市 / city (code or name)")] = None,
     inputs: InputOpt = None,
@@ -230,6 +230,7 @@ def annual_cmd(
     include_background: BackgroundOpt = False,
     record: Annotated[bool, typer.Option("--record", help="把年值写入观测值（供目标跟踪）/ record the values as observations")] = False,
     fmt: FormatOption = Format.table,
+    more: MoreInputs = None,
     db: DbOption = None,
 ) -> None:
     """年度评价（HJ 663）、优良天数与综合指数 / annual assessment, good days, composite index."""
@@ -250,7 +251,6 @@ def annual_cmd(
 
 @air_app.command("rank")
 def rank_cmd(
-    more: MoreInputs = None,
     year: Annotated[int, typer.Option("--year", "-y", help="年份 / year")],
     cities: Annotated[list[str] | None, typer.Option("--cities", help="参与排名的城市 / cities to rank")] = None,
     worst_first: Annotated[bool, typer.Option("--worst-first", help="倒排（最差在前）/ worst first")] = False,
@@ -260,6 +260,7 @@ def rank_cmd(
     mapping: MappingOpt = None,
     register_stations: RegisterOpt = False,
     fmt: FormatOption = Format.table,
+    more: MoreInputs = None,
     db: DbOption = None,
 ) -> None:
     """综合指数排名（城市环境空气质量排名技术规定）/ composite-index ranking of cities."""

@@ -90,6 +90,11 @@ def db_load(
     con = connect(db)
     try:
         result = ensure_loaded(con, force=force)
+        from ecozone.ingest.observations import load_bundled  # the bundled official figures
+
+        if (bundled := load_bundled(con, force=force)) is not None:
+            console.print(say(f"内置公报数据：载入 {bundled.loaded} 行，新增 {bundled.written.added}",
+                              f"bundled figures: {bundled.loaded} rows loaded, {bundled.written.added} added"))
     except CatalogueError as exc:
         raise fail(str(exc), str(exc)) from exc
     finally:

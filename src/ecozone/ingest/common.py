@@ -137,10 +137,10 @@ def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, uni
         return []
     median = float(row[0])
     if median > CO_MG_MEDIAN_MAX:
-        why = (f"CO median {median / factor:g} {unit} is {median:g} mg/m³: the file is not in {unit} "
+        why = (f"unit mix-up: CO median {median / factor:g} {unit} is {median:g} mg/m³: the file is not in {unit} "
                f"(µg/m³ read as mg/m³?) / CO 单位疑似混用")
     elif factor < 1 and median < 0.002:
-        why = (f"CO median {median / factor:g} {unit} is only {median:g} mg/m³: the file looks like "
+        why = (f"unit mix-up: CO median {median / factor:g} {unit} is only {median:g} mg/m³: the file looks like "
                f"mg/m³, not {unit} / CO 单位疑似混用")
     else:
         return []
@@ -179,7 +179,7 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
             "  FROM src WHERE o3 IS NOT NULL), "
             "runs AS (SELECT station_code, o3, grp, count(*) AS n, min(hour) AS h0 FROM s "
             "  GROUP BY ALL HAVING count(*) >= ?) "
-            "SELECT station_code, max(n), any_value(o3), count(*) FROM runs GROUP BY 1 ORDER BY 1",
+            "SELECT station_code, max(n), arg_max(o3, n), count(*) FROM runs GROUP BY 1 ORDER BY 1",
             [min_run]).fetchall()
     finally:
         con.close()

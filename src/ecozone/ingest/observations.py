@@ -266,9 +266,9 @@ def read_table(path: Path) -> list[dict[str, str]]:
         raw = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
     if not raw:
         return []
+    out: list[dict[str, str]] = []
     header = [HEADER_ALIASES.get(h.strip().lower(), HEADER_ALIASES.get(h.strip(), h.strip().lower()))
               for h in raw[0]]
-    out = []
     for values in raw[1:]:
         if not any(values):
             out.append({})  # keep the row numbering; empty rows are skipped later

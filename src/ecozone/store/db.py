@@ -57,10 +57,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
         " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
-    current = schema_version(con)
+    # every missing version, not just those above the highest: a migration merged from a
+    # parallel branch with a lower number must still be applied
+    done = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
     applied = []
     for version, name, sql in migrations():
-        if version <= current:
+        if version in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:

@@ -28,7 +28,7 @@ def record_snapshot(
     con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], as_of: int, *, recorded_by: str = "ecozone"
 ) -> int:
     """Store the statuses of an evaluation; return the run id."""
-    snap = pa.Table.from_pylist(
+    snap = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB's replacement scan
         [{k: r.get(k) for k in ("target_id", "status", "latest_year", "latest_value",
                                 "projected_value", "rate_ratio", "reason_zh", "reason_en")}
          for r in rows],
@@ -63,7 +63,7 @@ def status_changes(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -
     for r in rows:
         old = before.get(r["target_id"])
         if old != r["status"]:
-            old_s = Status(old) if old in Status._value2member_map_ else None
+            old_s = Status(old) if isinstance(old, str) and old in Status._value2member_map_ else None
             out.append({
                 "type": "status_change", "severity": _change_severity(old_s, Status(r["status"])),
                 "target_id": r["target_id"], "region_name": r["region_name"],
@@ -131,7 +131,7 @@ def near_bottom(con: duckdb.DuckDBPyConnection, *, as_of: int, threshold: int = 
         inside = value <= 10
         out.append({
             "type": "near_bottom", "severity": "alert" if inside else "warning",
-            "target_id": None, "region_name": zh, "indicator_name": "重点城市空气质量综合指数倒数排名",
+            "target_id": None, "region_code": code, "region_name": zh, "indicator_name": "重点城市空气质量综合指数倒数排名",
             "kind": None, "from": None, "to": None,
             "message_zh": f"{zh}{span_zh}全国重点城市空气质量排名倒数第{value:g}名，"
                           + ("处于“后十”" if inside else f"接近“后十”（阈值{threshold}）"),

@@ -136,8 +136,10 @@ agg AS (
            arg_min(w.value, w.year) FILTER (WHERE w.year >= tg.target_year) AS final_value,
            count(*) FILTER (WHERE w.rn <= {WINDOW}) AS fit_n,
            min(w.year) FILTER (WHERE w.rn <= {WINDOW}) AS fit_from,
-           regr_slope(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) AS slope,
-           regr_intercept(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) AS intercept,
+           CASE WHEN regr_sxx(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) > 0
+                THEN regr_slope(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) END AS slope,
+           CASE WHEN regr_sxx(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) > 0
+                THEN regr_intercept(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) END AS intercept,
            regr_avgx(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) AS mean_x,
            regr_sxx(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) AS sxx,
            regr_syy(w.value, w.year) FILTER (WHERE w.rn <= {WINDOW}) AS syy,
@@ -213,7 +215,7 @@ proj AS (
       f.intercept + f.slope * tg.target_year AS projected_value,
       f.t90 * f.resid_sd * sqrt(1 + 1 / f.fit_n
           + power(tg.target_year - f.mean_x, 2) / f.sxx) AS band_half,
-      f.direction * (f.required_level - f.latest_value) AS gap,
+      f.direction * (f.required_level - coalesce(f.final_value, f.latest_value)) AS gap,
       CASE WHEN tg.target_year > f.latest_year
                 AND f.direction * (f.required_level - f.latest_value) > 0
            THEN f.direction * (f.required_level - f.latest_value) / (tg.target_year - f.latest_year)
@@ -221,7 +223,8 @@ proj AS (
       f.direction * f.slope AS actual_rate,
       CASE WHEN f.start_value IS NOT NULL AND tg.baseline_year IS NOT NULL
                 AND abs(f.required_level - f.start_value) > {EPS}
-           THEN (f.latest_value - f.start_value) / (f.required_level - f.start_value) END AS progress
+           THEN (coalesce(f.final_value, f.latest_value) - f.start_value)
+                / (f.required_level - f.start_value) END AS progress
     FROM fit f JOIN tg ON tg.id = f.target_id
 ),
 st AS (

@@ -128,11 +128,13 @@ def moving_8h_in_day(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.
     """
     h = np.asarray(hourly)
     present = ~np.isnan(h)
-    zero = np.zeros((*h.shape[:-1], 1))
-    csum = np.concatenate([zero, np.cumsum(np.where(present, h, 0), axis=-1, dtype=np.float64)], -1)
-    ccnt = np.concatenate([zero.astype(np.int16), np.cumsum(present, axis=-1, dtype=np.int16)], -1)
-    sums = csum[..., 8:25] - csum[..., 0:17]
-    counts = (ccnt[..., 8:25] - ccnt[..., 0:17]).astype(np.int16)
+    csum = np.cumsum(np.where(present, h, 0), axis=-1, dtype=np.float64)   # (..., 24)
+    ccnt = np.cumsum(present, axis=-1, dtype=np.int16)
+    # window j = hours j..j+7: cumsum[j+7] - cumsum[j-1] (cumsum[-1] = 0), in place
+    sums = csum[..., 7:].copy()
+    sums[..., 1:] -= csum[..., :16]
+    counts = ccnt[..., 7:].copy()
+    counts[..., 1:] -= ccnt[..., :16]
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts >= MIN_HOURS_8H, sums / counts, np.nan)
     return means, counts
