@@ -206,6 +206,9 @@ def expected_unit(comparison: Comparison | Measure, indicator: Indicator) -> str
     return indicator.unit
 
 
+POINT_CHANGES = {Comparison.REDUCE_BY_POINTS.value, Comparison.INCREASE_BY_POINTS.value}
+
+
 def _check_references(cat: Catalogue, col: _Collector, root: Path) -> None:
     records: list[Target | Achieved] = [*cat.targets.values(), *cat.achieved.values()]
     all_ids = cat.targets.keys() | cat.achieved.keys()
@@ -228,6 +231,8 @@ def _check_references(cat: Catalogue, col: _Collector, root: Path) -> None:
             want = expected_unit(how, ind)
             if rec.unit != want:
                 bad("unit", f"unit {rec.unit!r} does not match {ind.id} ({how.value}): expected {want!r}")
+            if how.value in POINT_CHANGES and ind.unit != PERCENT_UNIT:
+                bad("comparison", f"{how.value} needs an indicator in per cent; {ind.id} is in {ind.unit!r}")
         for other in rec.conflicts_with:
             if other not in all_ids:
                 bad("conflicts_with", f"unknown target or achieved id {other!r}")

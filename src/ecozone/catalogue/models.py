@@ -173,6 +173,7 @@ class Target(Record):
     target_value: float | None = None
     target_value_max: float | None = None  # upper bound for ``range``
     target_text: str | None = None  # the plan's own words, when not (only) a number
+    approximate: bool = False  # the plan says 左右 / 约 (about)
     comparison: Comparison
     kind: Kind
     quote: str
@@ -239,7 +240,9 @@ class Achieved(Record):
     year: int
     measure: Measure = Measure.LEVEL
     base_year: int | None = None
-    value: float
+    value: float | None = None
+    value_text: str | None = None  # a worded result: 均达到国家标准, 全面完成
+    approximate: bool = False
     quote: str
     conflicts_with: tuple[str, ...] = ()
     conflict_note: str | None = None
@@ -254,6 +257,8 @@ class Achieved(Record):
     def _consistent(self) -> Achieved:
         if self.reconstructed and not self.reconstruction_note:
             raise ValueError("reconstructed values need reconstruction_note")
+        if self.value is None and not self.value_text:
+            raise ValueError("an achieved value needs value (a number) or value_text (the plan's words)")
         if (self.measure is Measure.LEVEL) != (self.base_year is None):
             raise ValueError("base_year is required for a change and only for a change")
         if self.base_year is not None and self.base_year >= self.year:

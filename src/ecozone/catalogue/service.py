@@ -83,7 +83,7 @@ SELECT t.id, t.document_id AS document, d.title_zh AS document_title, t.section,
        t.region_code, r.name_zh AS region_name, t.indicator_id, i.name_zh AS indicator_name,
        i.name_en AS indicator_name_en, i.domain, i.polarity, t.unit,
        t.baseline_year, t.baseline_value, t.target_year, t.target_value, t.target_value_max,
-       t.target_text, t.comparison, t.kind, t.quote, t.conflicts_with, t.conflict_note,
+       t.target_text, t.approximate, t.comparison, t.kind, t.quote, t.conflicts_with, t.conflict_note,
        t.reconstructed, t.reconstruction_note, t.reference, t.note, t.source_file, t.source_line
 FROM target t
 JOIN region r ON r.code = t.region_code
@@ -132,7 +132,7 @@ def plan_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
            count(t.id) FILTER (WHERE t.kind = 'strive') AS strive,
            count(t.id) FILTER (WHERE t.kind = 'unstated') AS unstated,
            (SELECT count(*) FROM observation_current o
-             WHERE o.source_type = 'plan' AND o.value IS NOT NULL
+             WHERE o.source_type = 'plan' AND o.quality_flag <> 'withdrawn'
                AND o.document_id = d.id) AS achieved,
            (SELECT string_agg(domain || ':' || n, ' ' ORDER BY n DESC, domain) FROM (
                SELECT i.domain, count(*) AS n FROM target t2 JOIN indicator i ON i.id = t2.indicator_id

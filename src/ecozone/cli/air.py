@@ -148,7 +148,7 @@ def import_cmd(
     db: DbOption = None,
 ) -> None:
     """导入站点小时数据（一次导入：全部成功或全部不写）/ import station hours, all or nothing."""
-    with store(db, load=True) as con:
+    with store(db, load=False) as con:
         summary = _import(con, paths, fmt, mapping, register_stations)
     _warn(summary)
     console.print(say(
@@ -292,7 +292,7 @@ def stations_list(
         code = city_code(city)
         if code is None:
             raise fail(f"未知城市：{city}", f"unknown city: {city}")
-    with store(db) as con:
+    with store(db, load=False) as con:
         with transaction(con):
             ensure_packaged_stations(con)
         rows = list_stations(con, code)
@@ -312,7 +312,7 @@ def stations_import(
         stations = read_station_file(file)
     except (ValueError, OSError) as exc:
         raise fail(str(exc), str(exc)) from exc
-    with store(db) as con, transaction(con):
+    with store(db, load=False) as con, transaction(con):
         changed = upsert_stations(con, stations)
     console.print(say(f"站点 {len(stations)} 个，新增或更新 {changed} 个", f"{len(stations)} stations, {changed} new or changed"))
 
@@ -331,7 +331,7 @@ def stations_add(
     cc = city_code(city)
     if cc is None:
         raise fail(f"未知城市：{city}", f"unknown city: {city}")
-    with store(db) as con, transaction(con):
+    with store(db, load=False) as con, transaction(con):
         upsert_stations(con, [Station(code, name, cc, longitude=longitude, latitude=latitude,
                                       background=background, source="ecozone air stations add")])
     console.print(say(f"已登记 {code}", f"registered {code}"))

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import duckdb
 import typer
 
+from ecozone.catalogue.models import KIND_ZH, Kind
 from ecozone.catalogue.service import UnknownRegion
 from ecozone.cli.common import Column, DbOption, Format, FormatOption, console, fail, render, say, store
 from ecozone.ingest.observations import ImportFailed, ensure_bundled, import_file, load_bundled, write_template
@@ -208,7 +209,7 @@ def track(
         return
     for r in rows:
         r["status_label"] = f"{r['status_icon']} {say(r['status_zh'], r['status_en'])}"
-        r["kind_label"] = r["kind"]
+        r["kind_label"] = say(KIND_ZH[Kind(r["kind"])], r["kind"])
         r["goal"] = say(goal_zh(r), goal_en(r))
         r["latest"] = f"{r['latest_year']}: {num(r['latest_value'])}" if r["latest_year"] else ""
         r["projected"] = "" if r["projected_value"] is None else num(r["projected_value"]) + (

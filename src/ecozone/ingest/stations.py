@@ -152,13 +152,15 @@ def ensure_packaged_stations(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def list_stations(con: duckdb.DuckDBPyConnection, city: str | None = None) -> list[dict[str, object]]:
-    sql = ("SELECT s.station_id, s.code, s.name_zh, s.name_en, s.city_code, r.name_zh AS city, "
-           "s.longitude, s.latitude, s.national_control, s.background, s.source "
-           "FROM air_station s LEFT JOIN region r ON r.code = s.city_code")
+    sql = ("SELECT s.station_id, s.code, s.name_zh, s.name_en, s.city_code, "
+           "s.longitude, s.latitude, s.national_control, s.background, s.source FROM air_station s")
     params: list[object] = []
     if city:
         sql += " WHERE s.city_code = ?"
         params.append(city)
     cur = con.execute(sql + " ORDER BY s.city_code, s.code", params)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    for row in rows:
+        row["city"] = region_names().get(str(row["city_code"]), row["city_code"])
+    return rows

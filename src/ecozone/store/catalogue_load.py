@@ -94,13 +94,17 @@ def _dictionary_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
 def _achieved_rows(cat: Catalogue) -> list[dict[str, Any]]:
     rows = []
     for a in cat.achieved.values():
-        flags = [f for f, on in (("reconstructed", a.reconstructed), ("conflict", a.conflicts_with)) if on]
+        flags = [
+            f
+            for f, on in (("reconstructed", a.reconstructed), ("conflict", a.conflicts_with), ("approximate", a.approximate))
+            if on
+        ]
         doc = cat.documents[a.document]
         notes = [n for n in (a.note, a.conflict_note, a.reconstruction_note) if n]
         rows.append({
             "region_code": a.region, "indicator_id": a.indicator, "period": str(a.year),
             "year": a.year, "measure": a.measure.value, "base_year": a.base_year,
-            "value": a.value, "unit": a.unit, "source_id": a.id,
+            "value": a.value, "value_text": a.value_text, "unit": a.unit, "source_id": a.id,
             "source_detail": f"{doc.title_zh} · {a.section}", "document_id": doc.id,
             "quote": a.quote, "quality_flag": ",".join(flags) or "ok",
             "note": "；".join(notes) or None,
@@ -119,7 +123,7 @@ def _sync_achieved(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> tuple[int,
         )
     kept = pa.table({"source_id": pa.array([r["source_id"] for r in rows], pa.string())})  # noqa: F841
     gone = (
-        f"FROM observation_current o WHERE o.source_type = '{PLAN_SOURCE}' AND o.value IS NOT NULL "
+        f"FROM observation_current o WHERE o.source_type = '{PLAN_SOURCE}' AND o.quality_flag <> 'withdrawn' "
         "AND o.source_id NOT IN (SELECT source_id FROM kept)"
     )
     row = con.execute(f"SELECT count(*) {gone}").fetchone()

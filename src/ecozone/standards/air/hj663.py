@@ -128,16 +128,19 @@ def moving_8h_in_day(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.
     """
     h = np.asarray(hourly)
     present = ~np.isnan(h)
-    csum = np.cumsum(np.where(present, h, 0), axis=-1, dtype=np.float64)   # (..., 24)
-    ccnt = np.cumsum(present, axis=-1, dtype=np.int16)
+    # float32 sums are exact for the integer µg/m³ values the network publishes (< 2**24);
+    # the division below is float64
+    filled = np.where(present, h, np.float32(0)).astype(np.float32, copy=False)
+    csum = np.cumsum(filled, axis=-1, dtype=np.float32)                       # (..., 24)
+    ccnt = np.cumsum(present, axis=-1, dtype=np.int8)
     # window j = hours j..j+7: cumsum[j+7] - cumsum[j-1] (cumsum[-1] = 0), in place
     sums = csum[..., 7:].copy()
     sums[..., 1:] -= csum[..., :16]
     counts = ccnt[..., 7:].copy()
     counts[..., 1:] -= ccnt[..., :16]
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(counts >= MIN_HOURS_8H, sums / counts, np.nan)
-    return means, counts
+        means = np.where(counts >= MIN_HOURS_8H, sums / counts.astype(np.float64), np.nan)
+    return means, counts.astype(np.int16)
 
 
 def daily_max_8h(means_8h: npt.ArrayLike, limit: float = GRADE_II[("o3", "8h")]
