@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ecozone db load
 .venv/bin/ecozone plans
+# the scorecard: every binding provincial target with its status and reason
+.venv/bin/ecozone track --region 河北省 --kind binding

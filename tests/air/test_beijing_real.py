@@ -8,8 +8,6 @@ must land close to them, and the engine must agree with the independent pandas b
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -46,7 +44,6 @@ def test_beijing_year(beijing: object, year: int) -> None:
 
 def test_beijing_engine_equals_pandas(beijing: object) -> None:
     import pandas as pd
-
     from benchmarks import pandas_baseline
 
     sh, net = service.load_span(beijing, 16071, 366 + 365 * 2)  # type: ignore[arg-type]

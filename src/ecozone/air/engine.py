@@ -147,12 +147,12 @@ def _o3_days(grid: npt.NDArray[np.float32], starts: IntArray, conc: dict[str, Fl
     present = ~np.isnan(hourly)
     any_hour = present.any(-1)
     conc["o3_1h"] = np.where(any_hour, np.max(np.where(present, hourly, -np.inf), axis=-1), np.nan)
-    counts["o3_1h"] = any_hour.astype(np.int16)
+    counts["o3_1h"] = np.asarray(any_hour, dtype=np.int16)
     windows, _ = hj663.moving_8h_in_day(grid)                         # (S, D, 17)
     city_windows, _ = _city_mean(windows, starts)
     conc["o3_8h"], _, _ = hj663.daily_max_8h(city_windows)
     station_days = np.where(np.isnan(windows).all(-1), np.nan, 0.0)
-    counts["o3_8h"] = _city_mean(station_days, starts)[1]
+    counts["o3_8h"] = np.asarray(_city_mean(station_days, starts)[1], dtype=np.int16)
 
 
 def _daily_aqi(cd: CityDays) -> None:
@@ -166,8 +166,8 @@ def _daily_aqi(cd: CityDays) -> None:
 
 def daily_rows(cd: CityDays) -> pa.Table:
     """City-day table: concentrations, AQI, level, category, primary pollutants."""
-    c_idx, d_idx = np.indices(cd.aqi.shape)
-    c_idx, d_idx = c_idx.ravel(), d_idx.ravel()
+    grid_c, grid_d = np.indices(cd.aqi.shape)
+    c_idx, d_idx = grid_c.ravel(), grid_d.ravel()
     cols: dict[str, Any] = {
         "city": pa.array(np.asarray(cd.cities, dtype=object)[c_idx] if cd.cities else [], pa.string()),
         "date": pa.array(cd.dates[d_idx]),
@@ -219,7 +219,7 @@ def annual(cd: CityDays, year: int) -> pa.Table:
         out[f"{item.key}_exceedance"] = hj663.round_gbt8170(hj663.exceedance_multiple(value, limit), 2)
     for pol in ("so2", "no2", "pm10", "pm25", "co", "o3_8h"):
         series = cd.conc.get(pol, np.full((len(cd.cities), len(cd.days)), np.nan))
-        n_days, months_ok, valid = hj663.annual_validity(~np.isnan(series), months)
+        n_days, _months_ok, valid = hj663.annual_validity(~np.isnan(series), months)
         out[f"{pol}_days"] = n_days
         out[f"{pol}_valid"] = valid
     _day_statistics(cd, out)

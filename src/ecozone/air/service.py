@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecozone.air import engine
-from ecozone.ingest.common import Issue, ImportRejected, ReadResult, flat_o3_warnings
+from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings
 from ecozone.ingest.readers import read_file
 from ecozone.ingest.stations import (
     city_code,

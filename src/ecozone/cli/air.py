@@ -221,7 +221,7 @@ def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
 
 @air_app.command("annual")
 def annual_cmd(
-    year: Annotated[int, typer.Option("--year", "-y", help="年份 / calendar year")],
+    year: Annotated[list[int], typer.Option("--year", "-y", help="年份，可多次 / calendar year (repeatable)")],
     city: Annotated[list[str] | None, typer.Option("--city", "-c", help="城市 / city (code or name)")] = None,
     inputs: InputOpt = None,
     input_format: InputFormatOpt = "prsa",
@@ -236,17 +236,19 @@ def annual_cmd(
     """年度评价（HJ 663）、优良天数与综合指数 / annual assessment, good days, composite index."""
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, from_files):
-        table = service.compute_annual(con, year, cities, include_background)
+        table = pa.concat_tables([service.compute_annual(con, y, cities, include_background) for y in year])
         if record:
             if from_files:
                 raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
-            result = service.record_annual(con, table, service.input_files(con, year))
+            sources = sorted({f for y in year for f in service.input_files(con, y)})
+            result = service.record_annual(con, table, sources)
             err_console.print(say(f"观测值：新增 {result.added}，更新 {result.superseded}，未变 {result.unchanged}",
                                   f"observations: {result.added} added, {result.superseded} superseded, "
                                   f"{result.unchanged} unchanged"))
     if table.num_rows == 0:
         err_console.print(say("没有该年的站点数据", "no station data for that year"))
-    render(_annual_rows(table), ANNUAL_COLUMNS, fmt, say(f"{year} 年环境空气质量评价", f"Air quality {year}"))
+    years = "、".join(map(str, year))
+    render(_annual_rows(table), ANNUAL_COLUMNS, fmt, say(f"{years} 年环境空气质量评价", f"Air quality {years}"))
 
 
 @air_app.command("rank")

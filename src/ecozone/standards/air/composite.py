@@ -21,6 +21,7 @@ unweighted sum; no weighting is applied here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import numpy as np
@@ -41,12 +42,12 @@ SUB_INDICES: Final = (
 )
 
 
-def sub_indices(stats: dict[str, npt.ArrayLike]) -> dict[str, FloatArray]:
+def sub_indices(stats: Mapping[str, npt.ArrayLike]) -> dict[str, FloatArray]:
     """``I_i = C_i / S_i`` for each pollutant (keys ``so2`` … ``o3``), from rounded statistics."""
     return {pol: np.asarray(stats[key], dtype=np.float64) / limit for key, pol, limit in SUB_INDICES}
 
 
-def composite_index(stats: dict[str, npt.ArrayLike]) -> tuple[FloatArray, dict[str, FloatArray]]:
+def composite_index(stats: Mapping[str, npt.ArrayLike]) -> tuple[FloatArray, dict[str, FloatArray]]:
     """(composite index rounded to 2 decimals, sub-indices).  NaN if any statistic is missing."""
     subs = sub_indices(stats)
     total = np.sum(np.stack(list(subs.values())), axis=0)

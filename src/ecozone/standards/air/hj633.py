@@ -26,6 +26,7 @@ value is never silently capped without that mark.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -134,7 +135,7 @@ def beyond_scale(item: str, conc: npt.ArrayLike) -> npt.NDArray[np.bool_]:
         return np.asarray(c > BREAKPOINTS[item][-1])
 
 
-def _substitute(iaqis: dict[str, FloatArray], conc: dict[str, FloatArray],
+def _substitute(iaqis: dict[str, FloatArray], conc: Mapping[str, FloatArray],
                 so2_24h_iaqi: FloatArray | None) -> None:
     """Apply Table 1 notes (1) and (2) in place on a dict of sub-indices."""
     if "o3_8h" in iaqis and "o3_1h" in iaqis:
@@ -145,7 +146,7 @@ def _substitute(iaqis: dict[str, FloatArray], conc: dict[str, FloatArray],
         iaqis["so2"] = np.where(conc["so2"] > 800, so2_24h_iaqi, iaqis["so2"])
 
 
-def daily_iaqi(conc: dict[str, npt.ArrayLike]) -> dict[str, FloatArray]:
+def daily_iaqi(conc: Mapping[str, npt.ArrayLike]) -> dict[str, FloatArray]:
     """Daily-report sub-indices (§5.1, Table 1 note (3)) for the keys of :data:`DAILY_ITEMS`.
 
     ``conc`` holds 24-hour means of so2, no2, pm10, pm25, co and the daily maximum 1-hour and
@@ -157,7 +158,7 @@ def daily_iaqi(conc: dict[str, npt.ArrayLike]) -> dict[str, FloatArray]:
     return out
 
 
-def hourly_iaqi(conc: dict[str, npt.ArrayLike],
+def hourly_iaqi(conc: Mapping[str, npt.ArrayLike],
                 so2_24h: npt.ArrayLike | None = None) -> dict[str, FloatArray]:
     """Real-time sub-indices (§5.2) from 1-hour values (keys of :data:`HOURLY_ITEMS`).
 
@@ -171,7 +172,7 @@ def hourly_iaqi(conc: dict[str, npt.ArrayLike],
     return out
 
 
-def aqi(iaqis: dict[str, FloatArray], *, require_all: bool = False) -> FloatArray:
+def aqi(iaqis: Mapping[str, FloatArray], *, require_all: bool = False) -> FloatArray:
     """§4.3 formula (2): the maximum sub-index.
 
     With ``require_all`` the AQI is missing wherever any sub-index is missing (the HJ 663

@@ -80,12 +80,17 @@ def percentile(values: Sequence[Maybe], p: float) -> Maybe:
     if not x:
         return None
     k = 1 + (len(x) - 1) * p / 100
-    s = int(math.floor(k))
+    s = math.floor(k)
     upper = x[s] if s < len(x) else x[-1]
     return x[s - 1] + (upper - x[s - 1]) * (k - s)
 
 
 def round_gbt8170(x: float, decimals: int = 0) -> float:
-    """GB/T 8170 四舍六入五成双 on the decimal rendering of ``x``."""
-    q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_EVEN))
+    """GB/T 8170 四舍六入五成双 on the decimal rendering of ``x``.
+
+    Like the engine, the value is first taken to 6 more decimals: concentrations are decimal data
+    (0.1 mg/m³ CO) held in binary floats, so 1.4499999762 (= (1.4 + 1.5) / 2 in float32) is the
+    exact tie 1.45, which rounds to the even 1.4.
+    """
+    fine = Decimal(repr(x)).quantize(Decimal(1).scaleb(-(decimals + 6)), rounding=ROUND_HALF_EVEN)
+    return float(fine.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN))
