@@ -22,10 +22,15 @@ from ecozone.catalogue.service import (
     plan_summary,
 )
 from ecozone.cli.common import (
+    ChildrenOpt,
     Column,
     DbOption,
+    DocOpt,
+    DomainOpt,
     Format,
     FormatOption,
+    KindOpt,
+    RegionOpt,
     console,
     fail,
     render,
@@ -40,12 +45,7 @@ targets_app = typer.Typer(help="规划目标 / plan targets", no_args_is_help=Tr
 obs_list_app = typer.Typer(help="已达成值（规划基准）/ achieved values reported by the plans", no_args_is_help=True)
 catalogue_app = typer.Typer(help="目录维护 / catalogue maintenance", no_args_is_help=True)
 
-RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="地区代码或名称 / region code or name, e.g. 131000 or 廊坊市")]
-ChildrenOpt = Annotated[bool, typer.Option("--with-children", help="包含下级地区 / include sub-regions")]
-DomainOpt = Annotated[str | None, typer.Option("--domain", "-d", help="领域 / domain: air, water, climate …")]
 YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="目标年 / target year")]
-KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help="属性 / kind: binding 约束性, expected 预期性, strive 力争, unstated")]
-DocOpt = Annotated[str | None, typer.Option("--document", "--plan", help="规划文件 / document id, e.g. 002 or 003-4.7")]
 IndicatorOpt = Annotated[str | None, typer.Option("--indicator", "-i", help="指标 id / indicator id")]
 
 TARGET_COLUMNS = [

@@ -46,6 +46,12 @@ DbOption = Annotated[
     typer.Option("--db", help="DuckDB 数据库文件 / database file (default: $ECOZONE_DB or ~/.local/share/ecozone/ecozone.duckdb)"),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="输出格式 / output format")]
+# filters shared by the catalogue and tracking commands
+RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="地区代码或名称 / region code or name, e.g. 131000 or 廊坊市")]
+ChildrenOpt = Annotated[bool, typer.Option("--with-children", help="包含下级地区 / include sub-regions")]
+DomainOpt = Annotated[str | None, typer.Option("--domain", "-d", help="领域 / domain: air, water, climate …")]
+KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help="属性 / kind: binding 约束性, expected 预期性, strive 力争, unstated")]
+DocOpt = Annotated[str | None, typer.Option("--document", "--plan", help="规划文件 / document id, e.g. 002 or 003-4.7")]
 
 
 def lang() -> Lang:

@@ -12,7 +12,22 @@ import typer
 
 from ecozone.catalogue.models import KIND_ZH, Kind
 from ecozone.catalogue.service import UnknownRegion
-from ecozone.cli.common import Column, DbOption, Format, FormatOption, console, fail, render, say, store
+from ecozone.cli.common import (
+    ChildrenOpt,
+    Column,
+    DbOption,
+    DocOpt,
+    DomainOpt,
+    Format,
+    FormatOption,
+    KindOpt,
+    RegionOpt,
+    console,
+    fail,
+    render,
+    say,
+    store,
+)
 from ecozone.ingest.observations import ImportFailed, ensure_bundled, import_file, load_bundled, write_template
 from ecozone.store.db import transaction
 from ecozone.store.observations import correct_observation, history
@@ -28,12 +43,7 @@ obs_app = typer.Typer(help="观测值 / observations: import, template, correcti
 track_app = typer.Typer(help="目标跟踪 / target tracking: status of every target", invoke_without_command=True)
 report_app = typer.Typer(help="评估报告 / review reports", no_args_is_help=True)
 
-RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="地区代码或名称 / region code or name")]
-ChildrenOpt = Annotated[bool, typer.Option("--with-children", help="包含下级地区 / include sub-regions")]
-PlanOpt = Annotated[str | None, typer.Option("--plan", "--document", help="规划文件 / document id, e.g. 000 or 003-4.7")]
-DomainOpt = Annotated[str | None, typer.Option("--domain", "-d", help="领域 / domain")]
 StatusOpt = Annotated[str | None, typer.Option("--status", "-s", help="状态 / status: achieved, on_track, moderately_off_track, off_track, not_yet_due, insufficient_data, needs_judgement")]
-KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help="属性 / kind: binding, expected, strive, unstated")]
 AsOfOpt = Annotated[int | None, typer.Option("--year", "-y", help="评估年（使用该年及以前的观测值）/ evaluation year (default: this year)")]
 ByOpt = Annotated[str, typer.Option("--by", help="记录人 / who records it")]
 
@@ -184,7 +194,7 @@ def track(
     ctx: typer.Context,
     region: RegionOpt = None,
     with_children: ChildrenOpt = False,
-    plan: PlanOpt = None,
+    plan: DocOpt = None,
     domain: DomainOpt = None,
     status: StatusOpt = None,
     kind: KindOpt = None,
@@ -223,7 +233,7 @@ def track(
 def track_summary(
     region: RegionOpt = None,
     with_children: Annotated[bool, typer.Option("--with-children/--no-children", help="包含下级地区 / include sub-regions")] = True,
-    plan: PlanOpt = None,
+    plan: DocOpt = None,
     domain: DomainOpt = None,
     kind: KindOpt = None,
     year: AsOfOpt = None,
