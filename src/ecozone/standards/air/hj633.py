@@ -3,25 +3,30 @@
 Everything here is vectorised over NumPy arrays (one value per station-hour, city-day ...);
 the single-value rules are restated in :mod:`ecozone.standards.air.reference` for tests.
 
-Clauses implemented (HJ 633-2012):
+Clauses implemented (HJ 633-2012; sources and what could not be read: docs/methods/hj633.md):
 
-* §4.1 / Table 1 《空气质量分指数及对应的污染物项目浓度限值》: the breakpoints below.
-* §4.2 formula (1): ``IAQI_P = (IAQI_Hi - IAQI_Lo) / (BP_Hi - BP_Lo) * (C_P - BP_Lo) + IAQI_Lo``.
-* §4.2 rounding: IAQI and AQI results are rounded *up* to an integer (进位取整数).
-* Table 1 note (1): an SO2 1-hour concentration above 800 µg/m³ gets no 1-hour IAQI; the SO2
-  IAQI is reported from the 24-hour mean instead.
-* Table 1 note (2): an O3 8-hour concentration above 800 µg/m³ gets no 8-hour IAQI; the O3 IAQI
-  is reported from the 1-hour concentration instead.
-* Table 1 note (3): the SO2, NO2 and CO 1-hour breakpoints are for the real-time (hourly)
-  report only; the daily report uses the 24-hour ones.
-* §4.3 formula (2): ``AQI = max(IAQI_1, ..., IAQI_n)``.
-* §4.4: when AQI > 50 the pollutant(s) with the largest IAQI are the primary pollutant(s)
-  (首要污染物, ties all named); pollutants with IAQI > 100 are exceeding pollutants (超标污染物).
-* §5 / Table 2 《空气质量指数及相关信息》 and Appendix A: level (级别), category (类别), colour.
+* §4 空气质量指数计算方法, 4.1 空气质量分指数分级方案, Table 1 《空气质量分指数及对应的污染物
+  项目浓度限值》: :data:`BREAKPOINTS` (every value checked against two public copies).
+* §4, formula (1): ``IAQI_P = (IAQI_Hi - IAQI_Lo) / (BP_Hi - BP_Lo) * (C_P - BP_Lo) + IAQI_Lo``.
+* Table 1 说明 (1): the SO2, NO2 and CO 1-hour limits are for the real-time report (实时报) only;
+  the daily report (日报) uses the 24-hour ones (:data:`DAILY_ITEMS`).
+* Table 1 说明 (2): an SO2 1-hour concentration above 800 µg/m³ gets no IAQI; the SO2 IAQI is
+  reported from the 24-hour mean instead.
+* Table 1 说明 (3): an O3 8-hour concentration above 800 µg/m³ gets no IAQI; the O3 IAQI is
+  reported from the 1-hour concentration instead.
+* §4, formula (2): ``AQI = max(IAQI_1, ..., IAQI_n)``.
+* §4: when AQI > 50 the pollutant with the largest IAQI is the primary pollutant (首要污染物;
+  two or more tied are all primary); pollutants with IAQI > 100 are exceeding pollutants (超标污染物).
+* Table 2 (levels 一级-六级, categories 优 … 严重污染) and Appendix A 空气质量指数类别的表示颜色.
+* §5 日报和实时报的发布: the daily report's seven items and the real-time report.
+
+Rounding of IAQI/AQI to an integer: no rounding clause was found in the copies of Table 1 and
+formula (1) that could be read; the integers follow the national release, which rounds *up*
+(reproduced on the CNEMC sample in tests/air/test_hj633.py).  See :func:`ceil_index`.
 
 Concentrations above the top breakpoint of Table 1 (e.g. PM2.5 > 500 µg/m³) are beyond the
 index; the table ends at IAQI 500, so they get IAQI 500 and ``beyond_scale`` marks them: the
-value is never silently capped without that mark.
+value is never silently capped without that mark (a choice: the standard says nothing).
 """
 
 from __future__ import annotations
@@ -41,27 +46,31 @@ IAQI_POINTS: Final = (0.0, 50.0, 100.0, 150.0, 200.0, 300.0, 400.0, 500.0)
 #: Table 1 breakpoints, µg/m³ except CO in mg/m³.  Keys: ``<pollutant>_<averaging time>``.
 BREAKPOINTS: Final[dict[str, tuple[float, ...]]] = {
     "so2_24h": (0, 50, 150, 475, 800, 1600, 2100, 2620),
-    "so2_1h": (0, 150, 500, 650, 800),  # note (1): above 800 use the 24-hour IAQI
+    "so2_1h": (0, 150, 500, 650, 800),  # 说明 (2): above 800 use the 24-hour IAQI
     "no2_24h": (0, 40, 80, 180, 280, 565, 750, 940),
     "no2_1h": (0, 100, 200, 700, 1200, 2340, 3090, 3840),
     "pm10_24h": (0, 50, 150, 250, 350, 420, 500, 600),
     "co_24h": (0, 2, 4, 14, 24, 36, 48, 60),
     "co_1h": (0, 5, 10, 35, 60, 90, 120, 150),
     "o3_1h": (0, 160, 200, 300, 400, 800, 1000, 1200),
-    "o3_8h": (0, 100, 160, 215, 265, 800),  # note (2): above 800 use the 1-hour IAQI
+    "o3_8h": (0, 100, 160, 215, 265, 800),  # 说明 (3): above 800 use the 1-hour IAQI
     "pm25_24h": (0, 35, 75, 115, 150, 250, 350, 500),
 }
 
-#: Which Table 1 rows the daily report (日报) uses: 24-hour means, O3 daily max 1-h and 8-h.
+#: Which Table 1 rows the daily report (日报, §5) uses: 24-hour means of SO2, NO2, PM10, PM2.5
+#: and CO (Table 1 说明 (1)), the O3 daily maximum 1-hour and daily maximum 8-hour values.
 DAILY_ITEMS: Final = {
     "so2": "so2_24h", "no2": "no2_24h", "pm10": "pm10_24h", "co": "co_24h",
     "o3_1h": "o3_1h", "o3_8h": "o3_8h", "pm25": "pm25_24h",
 }
-#: The real-time report (实时报) rates 1-hour values (§5.2).  PM has only 24-hour breakpoints,
+#: The real-time report (实时报, §5) rates 1-hour values.  §5 lists nine real-time items (six
+#: 1-hour means, the O3 8-hour and PM 24-hour moving means); PM has only 24-hour breakpoints,
 #: against which the national network rates the 1-hour PM concentration, and the O3 8-hour
 #: moving mean is not part of the hourly AQI: both verified on the CNEMC sample, where 3,334 of
 #: 3,407 published AQIs equal this rule exactly and the rest equal it without O3 (stations whose
 #: O3 the network had flagged; see tests/air/test_hj633.py).
+#: Where this departs from the §5 list (PM 24-hour moving means, O3 8-hour) the published
+#: values are followed; see docs/methods/hj633.md.
 HOURLY_ITEMS: Final = {
     "so2": "so2_1h", "no2": "no2_1h", "pm10": "pm10_24h", "co": "co_1h",
     "o3_1h": "o3_1h", "pm25": "pm25_24h",
@@ -105,15 +114,19 @@ _EPS = 1e-9
 
 
 def ceil_index(x: FloatArray) -> FloatArray:
-    """HJ 633-2012 §4.2: IAQI/AQI results are rounded up to an integer (进位取整)."""
+    """Round IAQI/AQI up to an integer, as the national release does.
+
+    Not a quoted clause: no rounding rule was found in the readable copies of HJ 633-2012 §4;
+    the rule is the one the published CNEMC values follow (tests/air/test_hj633.py).
+    """
     return np.ceil(np.asarray(x, dtype=np.float64) - _EPS) + 0.0  # + 0.0: no negative zero
 
 
 def iaqi(item: str, conc: npt.ArrayLike) -> FloatArray:
     """Sub-index for Table 1 row ``item`` (e.g. ``"pm25_24h"``), rounded up; NaN where missing.
 
-    Formula (1) of §4.2 by linear interpolation between the two bracketing breakpoints.
-    Rows ``so2_1h`` and ``o3_8h`` give NaN above 800 (notes (1), (2)): the caller substitutes
+    Formula (1) of §4 by linear interpolation between the two bracketing breakpoints.
+    Rows ``so2_1h`` and ``o3_8h`` give NaN above 800 (Table 1 说明 (2), (3)): the caller substitutes
     the IAQI the note prescribes (see :func:`daily_iaqi`, :func:`hourly_iaqi`).  Values above
     the last breakpoint of the other rows give 500 (see :func:`beyond_scale`).
     """
@@ -137,17 +150,17 @@ def beyond_scale(item: str, conc: npt.ArrayLike) -> npt.NDArray[np.bool_]:
 
 def _substitute(iaqis: dict[str, FloatArray], conc: Mapping[str, FloatArray],
                 so2_24h_iaqi: FloatArray | None) -> None:
-    """Apply Table 1 notes (1) and (2) in place on a dict of sub-indices."""
+    """Apply Table 1 说明 (2) and (3) in place on a dict of sub-indices."""
     if "o3_8h" in iaqis and "o3_1h" in iaqis:
-        # note (2): O3 8-h > 800 → no 8-h IAQI; O3 is reported by its 1-hour IAQI
+        # 说明 (3): O3 8-h > 800 → no 8-h IAQI; O3 is reported by its 1-hour IAQI
         iaqis["o3_8h"] = np.where(conc["o3_8h"] > 800, iaqis["o3_1h"], iaqis["o3_8h"])
     if so2_24h_iaqi is not None and "so2" in iaqis:
-        # note (1): SO2 1-h > 800 → report the SO2 IAQI from the 24-hour mean
+        # 说明 (2): SO2 1-h > 800 → report the SO2 IAQI from the 24-hour mean
         iaqis["so2"] = np.where(conc["so2"] > 800, so2_24h_iaqi, iaqis["so2"])
 
 
 def daily_iaqi(conc: Mapping[str, npt.ArrayLike]) -> dict[str, FloatArray]:
-    """Daily-report sub-indices (§5.1, Table 1 note (3)) for the keys of :data:`DAILY_ITEMS`.
+    """Daily-report sub-indices (§5, Table 1 说明 (1)) for the keys of :data:`DAILY_ITEMS`.
 
     ``conc`` holds 24-hour means of so2, no2, pm10, pm25, co and the daily maximum 1-hour and
     8-hour O3 (keys ``o3_1h``, ``o3_8h``).  Missing keys are skipped.
@@ -160,9 +173,9 @@ def daily_iaqi(conc: Mapping[str, npt.ArrayLike]) -> dict[str, FloatArray]:
 
 def hourly_iaqi(conc: Mapping[str, npt.ArrayLike],
                 so2_24h: npt.ArrayLike | None = None) -> dict[str, FloatArray]:
-    """Real-time sub-indices (§5.2) from 1-hour values (keys of :data:`HOURLY_ITEMS`).
+    """Real-time sub-indices (§5) from 1-hour values (keys of :data:`HOURLY_ITEMS`).
 
-    ``so2_24h`` (the 24-hour moving mean of SO2) is used for note (1); without it an SO2 1-hour
+    ``so2_24h`` (the 24-hour moving mean of SO2) is used for 说明 (2); without it an SO2 1-hour
     value above 800 leaves the SO2 IAQI missing rather than guessed.
     """
     arrays = {k: np.asarray(v, dtype=np.float64) for k, v in conc.items()}
@@ -173,10 +186,10 @@ def hourly_iaqi(conc: Mapping[str, npt.ArrayLike],
 
 
 def aqi(iaqis: Mapping[str, FloatArray], *, require_all: bool = False) -> FloatArray:
-    """§4.3 formula (2): the maximum sub-index.
+    """§4 formula (2): the maximum sub-index.
 
-    With ``require_all`` the AQI is missing wherever any sub-index is missing (the HJ 663
-    validity rule for day statistics, see :mod:`hj663`); otherwise it is the maximum of those
+    With ``require_all`` the AQI is missing wherever any sub-index is missing (the engine's
+    day-statistics rule, see docs/methods/hj663.md); otherwise it is the maximum of those
     present (the published real-time AQI) and missing only if all are.
     """
     stack = np.stack([np.asarray(v, dtype=np.float64) for v in iaqis.values()])
@@ -194,14 +207,14 @@ def level(aqi_values: npt.ArrayLike) -> npt.NDArray[np.int8]:
 
 
 def primary_mask(iaqis: dict[str, FloatArray], aqi_values: FloatArray) -> dict[str, npt.NDArray[np.bool_]]:
-    """§4.4: per pollutant, True where it is a primary pollutant (AQI > 50 and IAQI == AQI)."""
+    """§4: per pollutant, True where it is a primary pollutant (AQI > 50 and IAQI == AQI)."""
     a = np.asarray(aqi_values, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return {k: (a > 50) & (v == a) for k, v in iaqis.items()}
 
 
 def exceeding_mask(iaqis: dict[str, FloatArray]) -> dict[str, npt.NDArray[np.bool_]]:
-    """§4.4: per pollutant, True where it is an exceeding pollutant (IAQI > 100)."""
+    """§4: per pollutant, True where it is an exceeding pollutant (IAQI > 100)."""
     with np.errstate(invalid="ignore"):
         return {k: np.asarray(v > 100) for k, v in iaqis.items()}
 

@@ -4,28 +4,32 @@ All functions are vectorised over NumPy arrays whose last axis is the time axis 
 statistic (24 hours of a day, the days of a year ...); leading axes are stations or cities.
 Missing values are NaN.  The single-value versions live in :mod:`.reference` (tests only).
 
-Clauses implemented:
+Clauses implemented (sources, and which clause numbers could not be read: docs/methods/hj663.md).
+HJ 663-2013 sections: §3 术语和定义, §4 评价范围和评价项目, §5 评价方法, §6 数据统计要求,
+附录A (规范性) 数据统计方法; GB 3095-2012: Table 1 limits, §6 数据统计的有效性规定 with Table 4
+《污染物浓度数据有效性的最低要求》.
 
-* GB 3095-2012 §8 Table 4 and HJ 663-2013 §6 (数据统计的有效性规定):
+* GB 3095-2012 §6, Table 4 (HJ 663-2013 §6 applies it):
   - 24-hour mean: at least 20 hourly values in the natural day (:data:`MIN_HOURS_DAY`);
   - 8-hour mean (O3): at least 6 hourly values in the 8 hours (:data:`MIN_HOURS_8H`);
-  - O3 daily maximum 8-hour mean: at least 14 valid 8-hour means among those ending 08:00-24:00
-    of the day (:data:`MIN_8H_WINDOWS`); with fewer, the value still stands when it exceeds the
-    limit (GB 3095-2012 grade II 160 µg/m³), since more data could only raise it;
   - annual: at least 324 daily values in the year, and at least 27 in every month (25 in
     February) (:data:`MIN_DAYS_YEAR`, :data:`MIN_DAYS_MONTH`, :data:`MIN_DAYS_FEB`);
   - monthly: at least 27 daily values (25 in February).
-* HJ 663-2013 §3 terms: 8-hour moving mean = mean of 8 consecutive hourly values; the O3 daily
-  maximum 8-hour mean = the largest 8-hour moving mean of the day whose windows end at
-  08:00 ... 24:00 (17 windows, all inside the natural day).
-* HJ 663-2013 Appendix A, formula for percentiles: ascending order, ``k = 1 + (n - 1) * p / 100``,
-  ``s`` = integer part of ``k``, ``m_p = X_(s) + (X_(s+1) - X_(s)) * (k - s)``.
-* HJ 663-2013 §5 annual evaluation items (Table 4 年评价项目): SO2, NO2 annual mean and 24-hour
-  98th percentile; PM10, PM2.5 annual mean and 24-hour 95th percentile; CO 24-hour 95th
-  percentile; O3 daily maximum 8-hour 90th percentile; compliance of every item against the
-  GB 3095-2012 Table 1 grade II limit; exceedance multiple ``(C - S) / S``.
-* HJ 663-2013 §6 数据修约: GB/T 8170 (四舍六入五成双); concentrations as integers in µg/m³,
-  CO to 0.1 mg/m³.
+* O3 daily maximum 8-hour mean (HJ 663-2013 §3/§6, as recalled; the text was not readable): at
+  least 14 valid 8-hour means among those ending 08:00-24:00 of the day (:data:`MIN_8H_WINDOWS`);
+  with fewer, the value still stands when it exceeds the limit (GB 3095-2012 grade II 160 µg/m³),
+  since more data could only raise it.
+* 8-hour moving mean = mean of 8 consecutive hourly values; the O3 daily maximum 8-hour mean =
+  the largest 8-hour moving mean of the natural day whose windows end at 08:00 ... 24:00
+  (17 windows, all inside the day; the 08:00 value covers 00:00-08:00).
+* HJ 663-2013 附录A percentile: ascending order, ``k = 1 + (n - 1) * p%``, ``s`` = integer part
+  of ``k``, ``m_p = X_(s) + (X_(s+1) - X_(s)) * (k - s)``.
+* HJ 663-2013 §4 annual evaluation items: SO2, NO2 annual mean and 24-hour 98th percentile;
+  PM10, PM2.5 annual mean and 24-hour 95th percentile; CO 24-hour 95th percentile; O3 daily
+  maximum 8-hour 90th percentile.  §5: each item judged against the GB 3095-2012 Table 1 limit
+  of the same averaging time (grade II here); exceedance multiple ``(C - S) / S``.
+* Rounding (修约): GB/T 8170 (a normative reference of HJ 663-2013), 四舍六入五成双;
+  concentrations as integers in µg/m³, CO to 0.1 mg/m³.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ GRADE_I: Final[dict[tuple[str, str], float]] = {
     ("pm25", "year"): 15, ("pm25", "24h"): 35,
 }
 
-#: HJ 663-2013 §6 修约: decimals kept for each pollutant's concentrations.
+#: Decimals kept for each pollutant's concentrations (HJ 663-2013 修约; clause not read).
 DECIMALS: Final = {"so2": 0, "no2": 0, "pm10": 0, "pm25": 0, "o3": 0, "co": 1}
 
 
@@ -97,7 +101,7 @@ ANNUAL_ITEMS: Final = (
 
 
 def round_gbt8170(x: npt.ArrayLike, decimals: int = 0) -> FloatArray:
-    """GB/T 8170 rounding (四舍六入五成双) as HJ 663 §6 prescribes for reported values.
+    """GB/T 8170 rounding (四舍六入五成双), the rule HJ 663-2013 names for reported values.
 
     The scaled value is first rounded to 6 decimals so that binary representation noise
     (2.675 stored as 2.67499999…) does not turn an exact trailing 5 into a round-down.
@@ -148,7 +152,7 @@ def daily_max_8h(means_8h: npt.ArrayLike, limit: float = GRADE_II[("o3", "8h")]
     """O3 daily maximum 8-hour mean from ``[..., 17]`` window means: (max, windows, valid).
 
     Valid with ≥ 14 valid windows, or with fewer when the maximum already exceeds ``limit``
-    (HJ 663-2013 §6 validity table, O3 daily maximum 8-hour row).
+    (the HJ 663-2013 O3 daily-maximum rule; see the module docstring for its status).
     """
     m = np.asarray(means_8h, dtype=np.float64)
     present = ~np.isnan(m)
@@ -177,7 +181,7 @@ def percentile(values: npt.ArrayLike, p: float) -> FloatArray:
 
 
 def month_min_days(month: npt.ArrayLike) -> npt.NDArray[np.int16]:
-    """Minimum daily values for a valid month: 27, February 25 (GB 3095-2012 Table 4)."""
+    """Minimum daily values for a valid month: 27, February 25 (GB 3095-2012 §6 Table 4)."""
     m = np.asarray(month)
     return np.where(m == 2, MIN_DAYS_FEB, MIN_DAYS_MONTH).astype(np.int16)
 
@@ -187,7 +191,7 @@ def annual_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
     """Annual validity of ``valid_days[..., D]`` (bool) whose days fall in ``months[D]`` (1-12).
 
     Returns (valid day count, months complete, annual valid): annual statistics need ≥ 324
-    daily values in the year and ≥ 27 in each month (February ≥ 25) (GB 3095-2012 Table 4).
+    daily values in the year and ≥ 27 in each month (February ≥ 25) (GB 3095-2012 §6 Table 4).
     """
     vd = np.asarray(valid_days, dtype=bool)
     mo = np.asarray(months)

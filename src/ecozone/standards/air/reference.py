@@ -16,7 +16,7 @@ Maybe = float | None
 
 
 def iaqi(item: str, c: Maybe) -> Maybe:
-    """HJ 633 §4.2 formula (1), rounded up; None if missing or not computed (notes 1, 2)."""
+    """HJ 633 §4 formula (1), rounded up; None if missing or not computed (Table 1 说明 (2), (3))."""
     if c is None:
         return None
     bp = BREAKPOINTS[item]
@@ -31,7 +31,7 @@ def iaqi(item: str, c: Maybe) -> Maybe:
 
 
 def daily_aqi(conc: dict[str, Maybe]) -> tuple[Maybe, list[str]]:
-    """Daily AQI (all seven items required) and primary pollutants, HJ 633 §4.3-§4.4."""
+    """Daily AQI (all seven items required) and primary pollutants, HJ 633 §4 formula (2)."""
     items = {"so2": "so2_24h", "no2": "no2_24h", "pm10": "pm10_24h", "co": "co_24h",
              "o3_1h": "o3_1h", "o3_8h": "o3_8h", "pm25": "pm25_24h"}
     sub = {k: iaqi(v, conc.get(k)) for k, v in items.items()}
@@ -60,12 +60,13 @@ def mean_if(values: Sequence[Maybe], minimum: int) -> Maybe:
 
 
 def daily_mean(hours: Sequence[Maybe]) -> Maybe:
-    """GB 3095-2012 Table 4: a 24-hour mean needs ≥ 20 hourly values."""
+    """GB 3095-2012 §6 Table 4: a 24-hour mean needs ≥ 20 hourly values."""
     return mean_if(hours, 20)
 
 
 def daily_max_8h(hours: Sequence[Maybe], limit: float = 160) -> Maybe:
-    """HJ 663: max of the 8-h means ending 08-24 h (each ≥ 6 values); ≥ 14 windows or > limit."""
+    """O3 daily max 8-h: max of the 8-h means ending 08-24 h (each ≥ 6 values, GB 3095 Table 4);
+    ≥ 14 windows or > limit (the HJ 663 rule as recalled, not read: docs/methods/hj663.md)."""
     windows = [mean_if(hours[j:j + 8], 6) for j in range(17)]
     got = [w for w in windows if w is not None]
     if not got:
@@ -75,7 +76,7 @@ def daily_max_8h(hours: Sequence[Maybe], limit: float = 160) -> Maybe:
 
 
 def percentile(values: Sequence[Maybe], p: float) -> Maybe:
-    """HJ 663 Appendix A: k = 1 + (n-1)p/100 on ascending values, linear interpolation."""
+    """HJ 663-2013 附录A: k = 1 + (n-1)p% on ascending values, m_p = X(s) + (X(s+1) - X(s))(k - s)."""
     x = sorted(v for v in values if v is not None)
     if not x:
         return None
