@@ -10,15 +10,17 @@ an obvious SQL/Spark equivalent (group-by day, window of 8 rows, group-by city).
 
 Rules (all in :mod:`ecozone.standards.air`):
 
-* station 24-hour means, O3 8-hour windows: GB 3095-2012 Table 4 / HJ 663-2013 §6;
-* city values: the arithmetic mean of the city's assessment stations (HJ 663-2013 §4 城市点位
-  评价: 城市浓度为所有评价点浓度的算术平均); background/对照 stations are not assessment stations
-  and are left out unless asked for.  City 8-hour values are the mean of the station 8-hour
+* station 24-hour means, O3 8-hour windows: GB 3095-2012 §6 Table 4 (HJ 663-2013 §6);
+* city values: the arithmetic mean of the city's assessment stations (评价点位; HJ 663-2013,
+  city scale -- the clause text was not readable, see docs/methods/hj663.md; the ranking rules
+  环办监测〔2018〕19号 三(一) likewise take all the city's assessment stations of the national
+  network); background/对照 stations are not assessment stations and are left out unless asked for.  City 8-hour values are the mean of the station 8-hour
   means; the city O3 daily maximum 8-hour is the maximum of those (≥ 14 windows); the city O3
   1-hour daily maximum is the maximum of the city hourly means;
-* city daily concentrations are rounded as HJ 663 §6 prescribes before the HJ 633 IAQI and
+* city daily concentrations are rounded (GB/T 8170, integer µg/m³, CO 0.1 mg/m³) before the HJ 633 IAQI and
   before the annual statistics (the values the national network publishes);
-* a day counts for the day statistics when all seven daily AQI items are valid.
+* a day counts for the day statistics when all seven daily AQI items (HJ 633-2012 §5) are valid
+  (a choice: no clause read states it; see docs/methods/hj663.md).
 """
 
 from __future__ import annotations
@@ -234,7 +236,8 @@ def annual(cd: CityDays, year: int) -> pa.Table:
 
 
 def _day_statistics(cd: CityDays, out: dict[str, Any]) -> None:
-    """Valid days, good days (AQI ≤ 100), days per level, heavy-and-above days (AQI > 200)."""
+    """Valid days, good days (AQI ≤ 100: 优+良, HJ 633 Table 2 levels 1-2), days per level,
+    heavy-and-above days (AQI > 200: 重度+严重污染, levels 5-6)."""
     lv = cd.level
     valid = (lv > 0).sum(-1)
     out["valid_days"] = valid.astype(np.int32)

@@ -1,22 +1,22 @@
 """环境空气质量综合指数 (ambient air-quality composite index) and the city ranking.
 
 Version followed: 《城市环境空气质量排名技术规定》 (环办监测〔2018〕19号), the rules the national
-monthly/annual key-city ranking uses (and the method named by ``air.composite_index`` in the
-indicator dictionary).  Its §三 says:
+monthly/annual city ranking uses (and the method named by ``air.composite_index`` in the
+indicator dictionary).  Its 三、排名方法 ranks cities by the composite index; (一) takes all the
+city's assessment stations of the national network.  What the implementation uses (sources and
+the parts of the text that could not be read: docs/methods/composite_index.md):
 
 * single-item index ``I_i = C_i / S_i``.  For SO2, NO2, PM10, PM2.5, ``C_i`` is the period mean
-  and ``S_i`` the GB 3095-2012 grade II **annual** limit (60, 40, 70, 35 µg/m³); for CO it is
-  the 24-hour mean 95th percentile against the grade II 24-hour limit (4 mg/m³) and for O3 the
-  daily maximum 8-hour 90th percentile against the grade II 8-hour limit (160 µg/m³);
-* composite index ``I_sum = Σ I_i`` over the six pollutants; the largest ``I_i`` names the
-  primary pollutant;
-* concentrations enter after HJ 663 rounding (整数 µg/m³, CO 0.1 mg/m³); the composite index
-  is reported with 2 decimals (GB/T 8170);
+  and ``S_i`` the GB 3095-2012 grade II **annual** limit (60, 40, 70, 35 µg/m³); for CO ``C_i``
+  is the 24-hour mean 95th percentile against the grade II 24-hour limit (4 mg/m³) and for O3
+  the daily maximum 8-hour 90th percentile against the grade II 8-hour limit (160 µg/m³);
+* composite index ``I_sum = Σ I_i`` over the six pollutants, **unweighted**; the largest
+  ``I_i`` names the primary pollutant;
+* concentrations enter after rounding (整数 µg/m³, CO 0.1 mg/m³; GB/T 8170 is a normative
+  reference of the rules); the composite index is reported with 2 decimals (the published
+  practice; the clause itself was not readable);
 * cities are ranked by the composite index, smaller is better; equal indices rank equal (并列).
 * change against a base period: ``(I_now - I_base) / I_base × 100 %`` (> 0 worse, < 0 better).
-
-Provincial bulletins quoting these rules (e.g. the Anhui monthly rankings) describe the same
-unweighted sum; no weighting is applied here.
 """
 
 from __future__ import annotations

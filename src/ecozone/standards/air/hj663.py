@@ -9,7 +9,7 @@ HJ 663-2013 sections: §3 术语和定义, §4 评价范围和评价项目, §5 
 附录A (规范性) 数据统计方法; GB 3095-2012: Table 1 limits, §6 数据统计的有效性规定 with Table 4
 《污染物浓度数据有效性的最低要求》.
 
-* GB 3095-2012 §6, Table 4 (HJ 663-2013 §6 applies it):
+* GB 3095-2012 §6, Table 4 (the minimum data requirements HJ 663-2013 §6 builds on):
   - 24-hour mean: at least 20 hourly values in the natural day (:data:`MIN_HOURS_DAY`);
   - 8-hour mean (O3): at least 6 hourly values in the 8 hours (:data:`MIN_HOURS_8H`);
   - annual: at least 324 daily values in the year, and at least 27 in every month (25 in
@@ -128,7 +128,7 @@ def moving_8h_in_day(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.
 
     Window ``j`` covers hours ``j .. j+7`` (hours labelled by their start), i.e. it ends at
     ``j + 8`` o'clock, 08:00 ... 24:00.  A cumulative-sum difference, no sort and no loop over
-    rows; a window with fewer than 6 hourly values is missing (GB 3095-2012 Table 4).
+    rows; a window with fewer than 6 hourly values is missing (GB 3095-2012 §6 Table 4).
     """
     h = np.asarray(hourly)
     present = ~np.isnan(h)
