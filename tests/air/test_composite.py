@@ -19,6 +19,18 @@ def test_composite_index_hand_computed() -> None:
     assert prim == [["no2", "pm10", "pm25", "o3"]]     # ties all named
 
 
+def test_composite_index_published_example() -> None:
+    # worked example of a published explanation (tianqi.022net.com/ld/2023/0126/236307.html):
+    # 21/35 + 39/70 + 9/60 + 15/40 + 192/160 + 0.7/4 = 3.06
+    stats = {"pm25_mean": [21.0], "pm10_mean": [39.0], "so2_mean": [9.0], "no2_mean": [15.0],
+             "o3_8h_p90": [192.0], "co_p95": [0.7]}
+    index, subs = composite.composite_index(stats)
+    assert index[0] == pytest.approx(3.06)
+    assert composite.primary_pollutants(subs) == [["o3"]]
+    # denominators: grade II annual limits for SO2/NO2/PM10/PM2.5, 24-h for CO, 8-h for O3
+    assert [lim for _, _, lim in composite.SUB_INDICES] == [60, 40, 70, 35, 4, 160]
+
+
 def test_composite_missing_statistic_is_missing() -> None:
     stats = {k: [np.nan] for k in ("so2_mean", "no2_mean", "pm10_mean", "pm25_mean", "co_p95", "o3_8h_p90")}
     index, _ = composite.composite_index(stats)

@@ -21,7 +21,7 @@ def test_every_breakpoint_exact_below_above(item: str, i: int) -> None:
     delta = 0.001 if item.startswith("co") else 0.01
     at, below = hj633.iaqi(item, [bp[i], bp[i] - delta])
     assert at == top            # the breakpoint itself gives the table's IAQI
-    assert below == top         # just below rounds UP to the same integer (进位取整)
+    assert below == top         # just below rounds UP to the same integer (national release)
     if i < len(bp) - 1:
         assert hj633.iaqi(item, [bp[i] + delta])[0] == top + 1   # just above: next integer
     assert reference.iaqi(item, bp[i]) == top
@@ -38,7 +38,8 @@ def test_hand_computed_values() -> None:
     assert np.isnan(hj633.iaqi("pm25_24h", [np.nan])[0])
 
 
-def test_so2_1h_above_800_uses_24h_note1() -> None:
+def test_so2_1h_above_800_uses_24h_note2() -> None:
+    # Table 1 说明 (2)
     assert hj633.iaqi("so2_1h", [800])[0] == 200
     assert np.isnan(hj633.iaqi("so2_1h", [800.1])[0])
     sub = hj633.hourly_iaqi({"so2": [900.0, 700.0]}, so2_24h=[200.0, 200.0])
@@ -47,10 +48,48 @@ def test_so2_1h_above_800_uses_24h_note1() -> None:
     assert np.isnan(hj633.hourly_iaqi({"so2": [900.0]})["so2"][0])   # no 24-h: missing, not guessed
 
 
-def test_o3_8h_above_800_uses_1h_note2() -> None:
+def test_o3_8h_above_800_uses_1h_note3() -> None:
+    # Table 1 说明 (3)
     sub = hj633.daily_iaqi({"o3_8h": [801.0, 300.0], "o3_1h": [900.0, 310.0]})
     assert sub["o3_8h"][0] == hj633.iaqi("o3_1h", [900])[0] == 350
     assert sub["o3_8h"][1] == hj633.iaqi("o3_8h", [300])[0]
+
+
+# HJ 633-2012 Table 1, column by column as printed (IAQI 0, 50, 100, 150, 200, 300, 400, 500).
+TABLE_1 = {
+    "so2_24h": (0, 50, 150, 475, 800, 1600, 2100, 2620),
+    "so2_1h": (0, 150, 500, 650, 800),
+    "no2_24h": (0, 40, 80, 180, 280, 565, 750, 940),
+    "no2_1h": (0, 100, 200, 700, 1200, 2340, 3090, 3840),
+    "pm10_24h": (0, 50, 150, 250, 350, 420, 500, 600),
+    "co_24h": (0, 2, 4, 14, 24, 36, 48, 60),
+    "co_1h": (0, 5, 10, 35, 60, 90, 120, 150),
+    "o3_1h": (0, 160, 200, 300, 400, 800, 1000, 1200),
+    "o3_8h": (0, 100, 160, 215, 265, 800),
+    "pm25_24h": (0, 35, 75, 115, 150, 250, 350, 500),
+}
+
+
+def test_breakpoints_are_table_1() -> None:
+    assert hj633.BREAKPOINTS == TABLE_1
+    assert hj633.IAQI_POINTS == (0, 50, 100, 150, 200, 300, 400, 500)
+
+
+def test_daily_report_uses_24h_rows_note1() -> None:
+    # Table 1 说明 (1): SO2/NO2/CO 1-hour limits only for the real-time report
+    assert {hj633.DAILY_ITEMS[k] for k in ("so2", "no2", "co")} == {"so2_24h", "no2_24h", "co_24h"}
+    # SO2 200 µg/m³: 24-h row 100 + 50/325·50 = 107.7 -> 108; the 1-h row would give
+    # 50 + 50/350·50 = 57.1 -> 58, which the daily report must not use
+    assert hj633.daily_iaqi({"so2": [200.0]})["so2"][0] == 108
+    assert hj633.iaqi("so2_1h", [200])[0] == 58
+
+
+def test_table2_levels_and_appendix_a_colours() -> None:
+    want = [(0, 50, "优", "绿色", (0, 228, 0)), (51, 100, "良", "黄色", (255, 255, 0)),
+            (101, 150, "轻度污染", "橙色", (255, 126, 0)), (151, 200, "中度污染", "红色", (255, 0, 0)),
+            (201, 300, "重度污染", "紫色", (153, 0, 76)), (301, None, "严重污染", "褐红色", (126, 0, 35))]
+    got = [(lv.aqi_min, lv.aqi_max, lv.category_zh, lv.colour, lv.rgb) for lv in hj633.LEVELS]
+    assert got == want
 
 
 def test_beyond_scale_is_500_and_marked() -> None:

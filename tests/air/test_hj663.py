@@ -76,6 +76,25 @@ def test_percentile_hand_computed() -> None:
     assert hj663.percentile(with_gaps, 50) == 2 == reference.percentile([None, 3, None, 1, 2], 50)
 
 
+def test_percentile_worked_example_of_the_source_copy() -> None:
+    # the worked example of the 附录A formula in the copy read (CSDN 124068041):
+    # {3, 4, 8, 2, 5, 4}, p = 90: k = 1 + 5·0.9 = 5.5 -> 5 + (8 - 5)·0.5 = 6.5
+    assert hj663.percentile(np.array([3, 4, 8, 2, 5, 4], float), 90) == pytest.approx(6.5)
+    assert reference.percentile([3.0, 4.0, 8.0, 2.0, 5.0, 4.0], 90) == pytest.approx(6.5)
+
+
+def test_gb3095_table1_limits() -> None:
+    grade_ii = {("so2", "year"): 60, ("so2", "24h"): 150, ("so2", "1h"): 500,
+                ("no2", "year"): 40, ("no2", "24h"): 80, ("no2", "1h"): 200,
+                ("co", "24h"): 4, ("co", "1h"): 10, ("o3", "8h"): 160, ("o3", "1h"): 200,
+                ("pm10", "year"): 70, ("pm10", "24h"): 150, ("pm25", "year"): 35, ("pm25", "24h"): 75}
+    grade_i = {**grade_ii, ("so2", "year"): 20, ("so2", "24h"): 50, ("so2", "1h"): 150,
+               ("o3", "8h"): 100, ("o3", "1h"): 160, ("pm10", "year"): 40, ("pm10", "24h"): 50,
+               ("pm25", "year"): 15, ("pm25", "24h"): 35}
+    assert grade_ii == hj663.GRADE_II
+    assert grade_i == hj663.GRADE_I
+
+
 def _year_mask(n_valid_by_month: dict[int, int], year: int = 2015) -> tuple[np.ndarray, np.ndarray]:
     days = np.arange(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01"))
     months = days.astype("datetime64[M]").astype(int) % 12 + 1

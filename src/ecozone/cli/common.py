@@ -26,8 +26,14 @@ from ecozone.store.db import connect
 
 # Rich falls back to 80 columns when output is not a terminal (pipes, CI logs): too narrow for
 # Chinese tables, so use a wide page there.
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+def _page_width(stream: object) -> int | None:
+    if getattr(stream, "isatty", lambda: False)():
+        return None
+    return int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 200
+
+
+console = Console(width=_page_width(sys.stdout))
+err_console = Console(stderr=True, width=_page_width(sys.stderr))
 
 
 class Format(StrEnum):

@@ -102,6 +102,7 @@ def target_chart(row: dict[str, Any], points: list[tuple[int, float, str]]) -> s
     else:
         out.append(f'<text x="{W / 2:.0f}" y="{H / 2:.0f}" font-size="12" text-anchor="middle" fill="#888">'
                    '暂无观测值 / no observations</text>')
-    out.append(f'<circle cx="{W - PAD_R - 8}" cy="{PAD_T + 8}" r="6" fill="#{status.colour}"/>')
+    # the status dot stands just left of the deadline's year label, never on it
+    out.append(f'<circle cx="{sx(T) - 40:.1f}" cy="{PAD_T + 6}" r="5" fill="#{status.colour}"/>')
     out.append("</svg>")
     return "".join(out)
