@@ -24,6 +24,7 @@ from rich.table import Table
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect
 
+
 # Rich falls back to 80 columns when output is not a terminal (pipes, CI logs): too narrow for
 # Chinese tables, so use a wide page there.
 def _page_width(stream: object) -> int | None:
