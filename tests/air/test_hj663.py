@@ -110,9 +110,9 @@ def test_annual_323_vs_324_days() -> None:
     base = {m: 28 for m in range(1, 13)}
     base[2] = 25
     full = sum(base.values())            # 11·28 + 25 = 333 valid days
-    v324, months = _year_mask({**base, 1: 28 - (full - 324) if full - 324 <= 1 else 27, 3: 27} if False else base)
-    total, months_ok, valid = hj663.annual_validity(v324, months)
-    assert total == 333 and months_ok and valid
+    v333, months = _year_mask(base)
+    total, months_ok, valid = hj663.annual_validity(v333, months)
+    assert total == full == 333 and months_ok and valid
     low = dict(base)
     for m in (1, 3, 4, 5, 6, 7, 8, 9, 10):   # 9 months at 27 -> 333 - 9 = 324
         low[m] = 27
