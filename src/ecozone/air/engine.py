@@ -18,7 +18,7 @@ Rules (all in :mod:`ecozone.standards.air`):
   means; the city O3 daily maximum 8-hour is the maximum of those (≥ 14 windows); the city O3
   1-hour daily maximum is the maximum of the city hourly means;
 * city daily concentrations are rounded (GB/T 8170, integer µg/m³, CO 0.1 mg/m³) before the HJ 633 IAQI and
-  before the annual statistics (the values the national network publishes);
+  before the annual and the monthly/quarterly statistics (the values the national network publishes);
 * a day counts for the day statistics when all seven daily AQI items (HJ 633-2012 §5) are valid
   (a choice: no clause read states it; see docs/methods/hj663.md).
 """
@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -224,21 +225,16 @@ def annual(cd: CityDays, year: int) -> pa.Table:
         n_days, _months_ok, valid = hj663.annual_validity(~np.isnan(series), months)
         out[f"{pol}_days"] = n_days
         out[f"{pol}_valid"] = valid
-    _day_statistics(cd, out)
+    _day_statistics(cd.level, out)
     _compliance(out)
-    index, subs = composite.composite_index(stats)
-    out["composite_index"] = index
-    for pol, v in subs.items():
-        out[f"{pol}_sub_index"] = hj663.round_gbt8170(v, 3)
-    out["composite_primary"] = [",".join(p) for p in composite.primary_pollutants(subs)] \
-        if len(cd.cities) else []
+    _composite(stats, out)
     return pa.table(out)
 
 
-def _day_statistics(cd: CityDays, out: dict[str, Any]) -> None:
+def _day_statistics(lv: npt.NDArray[np.int8], out: dict[str, Any]) -> None:
     """Valid days, good days (AQI ≤ 100: 优+良, HJ 633 Table 2 levels 1-2), days per level,
-    heavy-and-above days (AQI > 200: 重度+严重污染, levels 5-6)."""
-    lv = cd.level
+    heavy-and-above days (AQI > 200: 重度+严重污染, levels 5-6), over the last axis of ``lv``
+    (level 0 = no AQI)."""
     valid = (lv > 0).sum(-1)
     out["valid_days"] = valid.astype(np.int32)
     for k in range(1, 7):
@@ -250,6 +246,65 @@ def _day_statistics(cd: CityDays, out: dict[str, Any]) -> None:
         out["good_day_ratio"] = hj663.round_gbt8170(np.where(valid > 0, good / valid * 100, np.nan), 1)
         out["heavy_days"] = heavy.astype(np.int32)
         out["heavy_day_ratio"] = hj663.round_gbt8170(np.where(valid > 0, heavy / valid * 100, np.nan), 1)
+
+
+ValidityRule = Callable[[npt.ArrayLike, npt.ArrayLike], tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_]]]
+#: period kind -> (number of periods, validity rule of hj663, label of period k = 1 …)
+PERIODS: dict[str, tuple[int, ValidityRule, Callable[[int, int], str]]] = {
+    "month": (12, hj663.monthly_validity, lambda y, k: f"{y}-{k:02d}"),
+    "quarter": (4, hj663.quarterly_validity, lambda y, k: f"{y}-Q{k}"),
+}
+
+
+def period(cd: CityDays, year: int, by: str) -> pa.Table:
+    """HJ 663 monthly (``by="month"``) or quarterly evaluation of ``cd``'s days of ``year``.
+
+    One row per city and period, from the same rounded city daily values as :func:`annual`:
+    period means and percentiles (:data:`hj663.PERIOD_ITEMS`), valid days per pollutant and
+    validity (``<pollutant>_valid``), day statistics and the composite index.
+    """
+    n_per, rule, label = PERIODS[by]
+    in_year = (cd.dates.astype("datetime64[Y]").astype(np.int64) + 1970) == year
+    days, months = np.flatnonzero(in_year), _months(cd.days[in_year])
+    per = (months - 1) // (12 // n_per)
+    n_c = len(cd.cities)
+    out: dict[str, Any] = {
+        "city": np.repeat(np.asarray(cd.cities, dtype=object), n_per).tolist(),
+        "year": np.full(n_c * n_per, year, np.int32), "by": [by] * (n_c * n_per),
+        "period_no": np.tile(np.arange(1, n_per + 1, dtype=np.int32), n_c),
+    }
+    out["period"] = [label(year, int(k)) for k in out["period_no"]]
+    stats = _period_items(cd, days, per, n_per, out)
+    for pol in ("so2", "no2", "pm10", "pm25", "co", "o3_8h"):
+        series = cd.conc.get(pol, np.full((n_c, len(cd.days)), np.nan))[:, days]
+        n_days, valid = rule(~np.isnan(series), months)
+        out[f"{pol}_days"], out[f"{pol}_valid"] = n_days.ravel(), valid.ravel()
+    out["all_valid"] = np.all([out[f"{p}_valid"] for p in ("so2", "no2", "pm10", "pm25", "co", "o3_8h")], 0)
+    levels = hj663.by_period(cd.level[:, days], per, n_per, fill=0)
+    _day_statistics(levels.reshape(n_c * n_per, -1), out)
+    _composite(stats, out)
+    return pa.table(out)
+
+
+def _period_items(cd: CityDays, days: npt.NDArray[np.intp], per: npt.NDArray[np.int64], n_per: int,
+                  out: dict[str, Any]) -> dict[str, FloatArray]:
+    """Rounded period statistics (flattened city-major) into ``out``; returns them."""
+    stats: dict[str, FloatArray] = {}
+    for item in hj663.PERIOD_ITEMS:
+        series = cd.conc.get(item.pollutant, np.full((len(cd.cities), len(cd.days)), np.nan))[:, days]
+        value = hj663.period_statistic(item, series, per, n_per).ravel()
+        decimals = hj663.DECIMALS[item.pollutant.replace("o3_8h", "o3")]
+        stats[item.key] = out[item.key] = hj663.round_gbt8170(value, decimals)
+    return stats
+
+
+def _composite(stats: dict[str, FloatArray], out: dict[str, Any]) -> None:
+    """Composite index, sub-indices and primary pollutants of 1-D rounded statistics."""
+    index, subs = composite.composite_index(stats)
+    out["composite_index"] = index
+    for pol, v in subs.items():
+        out[f"{pol}_sub_index"] = hj663.round_gbt8170(v, 3)
+    out["composite_primary"] = [",".join(p) for p in composite.primary_pollutants(subs)] if len(index) else []
 
 
 def _compliance(out: dict[str, Any]) -> None:

@@ -244,6 +244,13 @@ def compute_annual(con: duckdb.DuckDBPyConnection, year: int, cities: Sequence[s
     return with_city_names(engine.annual(cd, year))
 
 
+def compute_period(con: duckdb.DuckDBPyConnection, year: int, by: str, cities: Sequence[str] | None = None,
+                   include_background: bool = False) -> pa.Table:
+    """Monthly (``by="month"``) or quarterly evaluation of ``year``: the days of the annual path."""
+    cd = compute_days(con, date(year, 1, 1), date(year, 12, 31), cities, include_background)
+    return with_city_names(engine.period(cd, year, by))
+
+
 def with_city_names(table: pa.Table) -> pa.Table:
     names = region_names()
     labels = [names.get(c, c) for c in table.column("city").to_pylist()]

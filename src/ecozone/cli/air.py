@@ -40,7 +40,7 @@ from ecozone.ingest.stations import (
 )
 from ecozone.store.db import transaction
 
-air_app = typer.Typer(help="空气质量 / air quality: import, daily AQI, annual assessment, ranking", no_args_is_help=True)
+air_app = typer.Typer(help="空气质量 / air quality: import, daily AQI, monthly/quarterly/annual assessment, ranking", no_args_is_help=True)
 stations_app = typer.Typer(help="监测站点 / station registry", no_args_is_help=True)
 air_app.add_typer(stations_app, name="stations")
 
@@ -249,6 +249,57 @@ def annual_cmd(
         err_console.print(say("没有该年的站点数据", "no station data for that year"))
     years = "、".join(map(str, year))
     render(_annual_rows(table), ANNUAL_COLUMNS, fmt, say(f"{years} 年环境空气质量评价", f"Air quality {years}"))
+
+
+PERIOD_COLUMNS = [
+    Column("city_name", "城市", "city"), Column("period", "时段", "period"),
+    Column("pm25_mean", "PM2.5", "PM2.5"), Column("pm10_mean", "PM10", "PM10"),
+    Column("so2_mean", "SO2", "SO2"), Column("no2_mean", "NO2", "NO2"),
+    Column("co_p95", "CO-95per", "CO p95"), Column("o3_8h_p90", "O3-8h-90per", "O3 p90"),
+    Column("valid_days", "有效天数", "valid days"), Column("good_days", "优良天数", "good days"),
+    Column("good_day_ratio", "优良率%", "good %"), Column("heavy_days", "重污染天数", "heavy days"),
+    Column("heavy_day_ratio", "重污染率%", "heavy %"), Column("composite_index", "综合指数", "index"),
+    Column("validity_label", "数据有效性", "validity"),
+]
+#: evaluation item -> the pollutant whose daily values its validity counts
+PERIOD_VALIDITY = {"pm25_mean": "pm25", "pm10_mean": "pm10", "so2_mean": "so2", "no2_mean": "no2",
+                   "co_p95": "co", "o3_8h_p90": "o3_8h"}
+
+
+def _period_rows(table: pa.Table) -> list[dict[str, Any]]:
+    rows = _rows(table)
+    for r in rows:
+        r["validity"] = {k: r[f"{p}_valid"] for k, p in PERIOD_VALIDITY.items()}
+        short = [p for p in PERIOD_VALIDITY.values() if not r[f"{p}_valid"]]
+        r["validity_label"] = say("有效", "valid") if not short else say("数据不足：", "incomplete: ") + ",".join(short)
+    return rows
+
+
+@air_app.command("period")
+def period_cmd(
+    year: Annotated[list[int], typer.Option("--year", "-y", help="年份，可多次 / calendar year (repeatable)")],
+    by: Annotated[str, typer.Option("--by", help="评价时段：month（月）或 quarter（季）/ period: month or quarter")] = "month",
+    city: Annotated[list[str] | None, typer.Option("--city", "-c", help="城市 / city (code or name)")] = None,
+    inputs: InputOpt = None,
+    input_format: InputFormatOpt = "prsa",
+    mapping: MappingOpt = None,
+    register_stations: RegisterOpt = False,
+    include_background: BackgroundOpt = False,
+    fmt: FormatOption = Format.table,
+    more: MoreInputs = None,
+    db: DbOption = None,
+) -> None:
+    """月度或季度评价（HJ 663）、优良天数与综合指数 / monthly or quarterly assessment."""
+    if by not in engine.PERIODS:
+        raise fail("--by 须为 month 或 quarter", "--by must be month or quarter")
+    cities = _cities(city)
+    with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
+        table = pa.concat_tables([service.compute_period(con, y, by, cities, include_background) for y in year])
+    if table.num_rows == 0:
+        err_console.print(say("没有该年的站点数据", "no station data for that year"))
+    years = "、".join(map(str, year))
+    title = say(f"{years} 年{'月度' if by == 'month' else '季度'}环境空气质量评价", f"Air quality {years} by {by}")
+    render(_period_rows(table), PERIOD_COLUMNS, fmt, title)
 
 
 @air_app.command("rank")

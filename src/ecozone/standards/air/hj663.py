@@ -14,7 +14,14 @@ HJ 663-2013 sections: §3 术语和定义, §4 评价范围和评价项目, §5 
   - 8-hour mean (O3): at least 6 hourly values in the 8 hours (:data:`MIN_HOURS_8H`);
   - annual: at least 324 daily values in the year, and at least 27 in every month (25 in
     February) (:data:`MIN_DAYS_YEAR`, :data:`MIN_DAYS_MONTH`, :data:`MIN_DAYS_FEB`);
-  - monthly: at least 27 daily values (25 in February).
+  - monthly: at least 27 daily values (25 in February) -- the per-month condition of the annual
+    row, applied by HJ 663-2013 §6 to a monthly statistic (:func:`monthly_validity`).
+* Quarterly statistics (:func:`quarterly_validity`): no text read states the rule; ecozone's
+  reading, pending the primary text, is that every month of the quarter meets the monthly
+  condition (docs/methods/hj663.md records what was searched).
+* Period statistics of daily values (HJ 663-2013 §4 评价项目 for a month or quarter, 附录A):
+  mean of the daily means (SO2, NO2, PM10, PM2.5), CO 24-hour 95th and O3 daily maximum 8-hour
+  90th percentile (:data:`PERIOD_ITEMS`, :func:`period_statistic`).
 * O3 daily maximum 8-hour mean (HJ 663-2013 §3/§6, as recalled; the text was not readable): at
   least 14 valid 8-hour means among those ending 08:00-24:00 of the day (:data:`MIN_8H_WINDOWS`);
   with fewer, the value still stands when it exceeds the limit (GB 3095-2012 grade II 160 µg/m³),
@@ -98,6 +105,11 @@ ANNUAL_ITEMS: Final = (
     AnnualItem("co_p95", "co", "percentile", 95, ("co", "24h")),
     AnnualItem("o3_8h_p90", "o3_8h", "percentile", 90, ("o3", "8h")),
 )
+#: items of a monthly or quarterly evaluation: the period means of SO2, NO2, PM10, PM2.5, the
+#: CO 24-hour 95th and the O3 daily maximum 8-hour 90th percentile (HJ 663-2013 §4; the
+#: statistics of the composite index used for monthly and quarterly rankings).
+PERIOD_ITEMS: Final = tuple(i for i in ANNUAL_ITEMS if i.key in (
+    "so2_mean", "no2_mean", "pm10_mean", "pm25_mean", "co_p95", "o3_8h_p90"))
 
 
 def round_gbt8170(x: npt.ArrayLike, decimals: int = 0) -> FloatArray:
@@ -186,6 +198,35 @@ def month_min_days(month: npt.ArrayLike) -> npt.NDArray[np.int16]:
     return np.where(m == 2, MIN_DAYS_FEB, MIN_DAYS_MONTH).astype(np.int16)
 
 
+def monthly_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
+        npt.NDArray[np.int16], BoolArray]:
+    """Monthly validity of ``valid_days[..., D]`` (bool) whose days fall in ``months[D]`` (1-12).
+
+    Returns (valid days per month ``[..., 12]``, month valid ``[..., 12]``): a monthly statistic
+    needs ≥ 27 daily values, February ≥ 25 in common and leap years alike (GB 3095-2012 §6
+    Table 4, the per-month condition HJ 663-2013 §6 applies to monthly evaluation).
+    """
+    vd = np.asarray(valid_days, dtype=bool)
+    onehot = np.asarray(months)[:, None] == np.arange(1, 13)[None, :]    # (D, 12)
+    per_month = vd.astype(np.int16) @ onehot.astype(np.int16)             # (..., 12)
+    return per_month, per_month >= month_min_days(np.arange(1, 13))
+
+
+def quarterly_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
+        npt.NDArray[np.int16], BoolArray]:
+    """Quarterly validity: (valid days per quarter ``[..., 4]``, quarter valid ``[..., 4]``).
+
+    A quarter (Q1 = Jan-Mar …) is valid when each of its three months meets the monthly
+    condition of :func:`monthly_validity`.  No clause read states a quarterly rule for these
+    pollutants (GB 3095-2012 Table 2 has a 季平均 only for Pb): ecozone's reading, pending the
+    primary text of HJ 663-2013 §6 (docs/methods/hj663.md).
+    """
+    per_month, month_ok = monthly_validity(valid_days, months)
+    shape = (*per_month.shape[:-1], 4, 3)
+    per_quarter = per_month.reshape(shape).sum(axis=-1, dtype=np.int16)
+    return per_quarter, month_ok.reshape(shape).all(axis=-1)
+
+
 def annual_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
         npt.NDArray[np.int16], BoolArray, BoolArray]:
     """Annual validity of ``valid_days[..., D]`` (bool) whose days fall in ``months[D]`` (1-12).
@@ -193,13 +234,60 @@ def annual_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
     Returns (valid day count, months complete, annual valid): annual statistics need ≥ 324
     daily values in the year and ≥ 27 in each month (February ≥ 25) (GB 3095-2012 §6 Table 4).
     """
-    vd = np.asarray(valid_days, dtype=bool)
-    mo = np.asarray(months)
-    onehot = mo[:, None] == np.arange(1, 13)[None, :]                    # (D, 12)
-    per_month = vd.astype(np.int16) @ onehot.astype(np.int16)             # (..., 12)
-    months_ok = (per_month >= month_min_days(np.arange(1, 13))).all(axis=-1)
-    total = vd.sum(axis=-1, dtype=np.int16)
+    _, month_ok = monthly_validity(valid_days, months)
+    months_ok = month_ok.all(axis=-1)
+    total = np.asarray(valid_days, dtype=bool).sum(axis=-1, dtype=np.int16)
     return total, months_ok, (total >= MIN_DAYS_YEAR) & months_ok
+
+
+def by_period(values: npt.ArrayLike, period: npt.ArrayLike, n_periods: int,
+              fill: float = np.nan) -> npt.NDArray[np.generic]:
+    """Regroup ``values[..., D]`` into ``[..., n_periods, L]`` by ``period[D]`` (0 … n-1).
+
+    ``L`` is the longest period; shorter ones are padded with ``fill``.  One scatter, no loop:
+    slot = position of the day among the days of its period, in day order.
+    """
+    v = np.asarray(values)
+    per = np.asarray(period, dtype=np.int64)
+    order = np.argsort(per, kind="stable")
+    sizes = np.bincount(per, minlength=n_periods)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    slot = np.empty_like(per)
+    slot[order] = np.arange(per.size) - first[per[order]]
+    out = np.full((*v.shape[:-1], n_periods, int(sizes.max(initial=0))), fill, dtype=v.dtype)
+    out[..., per, slot] = v
+    return out
+
+
+def period_mean(values: npt.ArrayLike, period: npt.ArrayLike, n_periods: int) -> FloatArray:
+    """Mean of the daily values of each period, ``[..., D]`` -> ``[..., n_periods]`` (NaN: none).
+
+    The monthly/quarterly mean of SO2, NO2, PM10, PM2.5 is the arithmetic mean of the valid
+    24-hour means of the period (HJ 663-2013 §4 评价项目, 附录A 数据统计方法).
+    """
+    grid = by_period(np.asarray(values, dtype=np.float64), period, n_periods)
+    present = ~np.isnan(grid)
+    n = present.sum(axis=-1)
+    total = np.where(present, grid, 0.0).sum(axis=-1)
+    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
+def period_percentile(values: npt.ArrayLike, period: npt.ArrayLike, n_periods: int,
+                      p: float) -> FloatArray:
+    """HJ 663-2013 附录A percentile of each period's daily values, ``[..., D]`` -> ``[..., P]``.
+
+    Used for the CO 24-hour mean 95th and the O3 daily maximum 8-hour 90th percentile of a month
+    or quarter (HJ 663-2013 §4); the formula is :func:`percentile`.
+    """
+    return percentile(by_period(np.asarray(values, dtype=np.float64), period, n_periods), p)
+
+
+def period_statistic(item: AnnualItem, values: npt.ArrayLike, period: npt.ArrayLike,
+                     n_periods: int) -> FloatArray:
+    """The statistic of ``item`` (mean or percentile) for each period, unrounded."""
+    if item.statistic == "mean":
+        return period_mean(values, period, n_periods)
+    return period_percentile(values, period, n_periods, float(item.percentile or 0))
 
 
 def exceedance_multiple(conc: npt.ArrayLike, limit: float) -> FloatArray:
