@@ -150,3 +150,89 @@ def test_limits_compliance_exceedance() -> None:
     keys = [i.key for i in hj663.ANNUAL_ITEMS]
     assert keys == ["so2_mean", "so2_p98", "no2_mean", "no2_p98", "pm10_mean", "pm10_p95",
                     "pm25_mean", "pm25_p95", "co_p95", "o3_8h_p90"]
+
+
+# ---------------------------------------------------------------- monthly and quarterly statistics
+
+
+def _days(year: int) -> tuple[np.ndarray, np.ndarray]:
+    """(day of month, month) of every day of ``year``."""
+    days = np.arange(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01"))
+    months = days.astype("datetime64[M]").astype(int) % 12 + 1
+    dom = (days - days.astype("datetime64[M]")).astype(int) + 1
+    return dom, months
+
+
+@pytest.mark.parametrize(("year", "month", "n_valid", "ok"), [
+    (2015, 5, 26, False), (2015, 5, 27, True), (2015, 4, 26, False), (2015, 4, 27, True),
+    (2015, 2, 24, False), (2015, 2, 25, True),
+    (2016, 2, 24, False), (2016, 2, 25, True), (2016, 2, 29, True),   # leap February: still 25
+])
+def test_monthly_validity_edges(year: int, month: int, n_valid: int, ok: bool) -> None:
+    v, months = _year_mask({month: n_valid}, year)
+    per_month, month_ok = hj663.monthly_validity(v, months)
+    assert per_month[month - 1] == n_valid
+    assert bool(month_ok[month - 1]) is ok
+    assert month_ok[[m - 1 for m in range(1, 13) if m != month]].all()
+
+
+def test_monthly_validity_counts_leap_day_in_february() -> None:
+    v, months = _year_mask({}, 2016)
+    per_month, _ = hj663.monthly_validity(v, months)
+    assert per_month.tolist() == [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+
+def test_quarterly_validity_needs_every_month() -> None:
+    cases = [
+        ({}, [True] * 4, [90, 91, 92, 92]),
+        ({2: 24}, [False, True, True, True], [86, 91, 92, 92]),    # 86 days, yet February short
+        ({4: 27, 5: 27, 6: 27}, [True] * 4, [90, 81, 92, 92]),     # each month at its minimum
+        ({8: 26}, [True, True, False, True], [90, 91, 87, 92]),
+        ({12: 27, 11: 26}, [True, True, True, False], [90, 91, 92, 84]),
+    ]
+    for short, want_ok, want_days in cases:
+        v, months = _year_mask(short)
+        per_quarter, ok = hj663.quarterly_validity(v, months)
+        assert ok.tolist() == want_ok and per_quarter.tolist() == want_days, short
+    stacked = np.stack([_year_mask({})[0], _year_mask({2: 24})[0]])     # leading (city) axis
+    assert hj663.quarterly_validity(stacked, _year_mask({})[1])[1].tolist() == [[True] * 4,
+                                                                                [False, True, True, True]]
+
+
+def test_annual_validity_reuses_the_monthly_rule() -> None:
+    v, months = _year_mask({2: 24})
+    assert bool(hj663.annual_validity(v, months)[1]) is bool(hj663.monthly_validity(v, months)[1].all())
+
+
+def test_period_mean_and_percentile_hand_computed() -> None:
+    x = np.array([[10.0, 20.0, np.nan, 1.0, 2.0, 4.0],
+                  [np.nan, np.nan, np.nan, 3.0, np.nan, 5.0]])
+    per = np.array([0, 0, 0, 1, 1, 1])
+    mean = hj663.period_mean(x, per, 2)
+    assert mean[0].tolist() == pytest.approx([15.0, 7 / 3]) and np.isnan(mean[1, 0]) and mean[1, 1] == 4
+    # period 1 of row 0 = {1, 2, 4}: k = 1 + 2·0.9 = 2.8 -> 2 + 0.8·(4 - 2) = 3.6
+    p90 = hj663.period_percentile(x, per, 2, 90)
+    assert p90[0].tolist() == pytest.approx([19.0, 3.6]) and np.isnan(p90[1, 0]) and p90[1, 1] == pytest.approx(4.8)
+
+
+def test_period_statistics_by_month_of_a_year() -> None:
+    # daily value = day of the month: a month of L days has mean (L+1)/2 and, by 附录A,
+    # P90 = X(k) with k = 1 + (L-1)·0.9 (values 1..L), P95 likewise
+    dom, months = _days(2015)
+    per = months - 1
+    items = {i.key: i for i in hj663.PERIOD_ITEMS}
+    mean = hj663.period_statistic(items["pm25_mean"], dom.astype(float), per, 12)
+    p90 = hj663.period_statistic(items["o3_8h_p90"], dom.astype(float), per, 12)
+    p95 = hj663.period_statistic(items["co_p95"], dom / 10.0, per, 12)
+    assert mean[:4].tolist() == [16.0, 14.5, 16.0, 15.5]
+    assert p90[:4].tolist() == pytest.approx([28.0, 25.3, 28.0, 27.1])
+    assert p95[0] == pytest.approx(2.95) and hj663.round_gbt8170(p95[0], 1) == 3.0
+    q = hj663.period_mean(dom.astype(float), (months - 1) // 3, 4)
+    assert q[0] == pytest.approx((31 * 16 + 28 * 14.5 + 31 * 16) / 90)
+    assert [i.key for i in hj663.PERIOD_ITEMS] == ["so2_mean", "no2_mean", "pm10_mean", "pm25_mean",
+                                                   "co_p95", "o3_8h_p90"]
+
+
+def test_by_period_keeps_day_order_and_pads() -> None:
+    grid = hj663.by_period(np.array([1, 2, 3, 4, 5]), np.array([1, 0, 1, 0, 1]), 3, fill=-1)
+    assert grid.tolist() == [[2, 4, -1], [1, 3, 5], [-1, -1, -1]]

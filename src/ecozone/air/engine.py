@@ -26,9 +26,9 @@ Rules (all in :mod:`ecozone.standards.air`):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -281,7 +281,7 @@ def period(cd: CityDays, year: int, by: str) -> pa.Table:
         out[f"{pol}_days"], out[f"{pol}_valid"] = n_days.ravel(), valid.ravel()
     out["all_valid"] = np.all([out[f"{p}_valid"] for p in ("so2", "no2", "pm10", "pm25", "co", "o3_8h")], 0)
     levels = hj663.by_period(cd.level[:, days], per, n_per, fill=0)
-    _day_statistics(levels.reshape(n_c * n_per, -1), out)
+    _day_statistics(levels.reshape(n_c * n_per, levels.shape[-1]).astype(np.int8, copy=False), out)
     _composite(stats, out)
     return pa.table(out)
 

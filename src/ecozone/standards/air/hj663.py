@@ -15,7 +15,8 @@ HJ 663-2013 sections: §3 术语和定义, §4 评价范围和评价项目, §5 
   - annual: at least 324 daily values in the year, and at least 27 in every month (25 in
     February) (:data:`MIN_DAYS_YEAR`, :data:`MIN_DAYS_MONTH`, :data:`MIN_DAYS_FEB`);
   - monthly: at least 27 daily values (25 in February) -- the per-month condition of the annual
-    row, applied by HJ 663-2013 §6 to a monthly statistic (:func:`monthly_validity`).
+    row, which HJ 663-2013 (§6 数据统计要求, text not read) applies to a monthly statistic
+    (:func:`monthly_validity`).
 * Quarterly statistics (:func:`quarterly_validity`): no text read states the rule; ecozone's
   reading, pending the primary text, is that every month of the quarter meets the monthly
   condition (docs/methods/hj663.md records what was searched).
@@ -204,12 +205,12 @@ def monthly_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
 
     Returns (valid days per month ``[..., 12]``, month valid ``[..., 12]``): a monthly statistic
     needs ≥ 27 daily values, February ≥ 25 in common and leap years alike (GB 3095-2012 §6
-    Table 4, the per-month condition HJ 663-2013 §6 applies to monthly evaluation).
+    Table 4, the per-month condition HJ 663-2013 §6 applies to monthly evaluation; §6 not read).
     """
     vd = np.asarray(valid_days, dtype=bool)
     onehot = np.asarray(months)[:, None] == np.arange(1, 13)[None, :]    # (D, 12)
     per_month = vd.astype(np.int16) @ onehot.astype(np.int16)             # (..., 12)
-    return per_month, per_month >= month_min_days(np.arange(1, 13))
+    return per_month, np.asarray(per_month >= month_min_days(np.arange(1, 13)), dtype=bool)
 
 
 def quarterly_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
@@ -224,7 +225,7 @@ def quarterly_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tupl
     per_month, month_ok = monthly_validity(valid_days, months)
     shape = (*per_month.shape[:-1], 4, 3)
     per_quarter = per_month.reshape(shape).sum(axis=-1, dtype=np.int16)
-    return per_quarter, month_ok.reshape(shape).all(axis=-1)
+    return per_quarter, np.asarray(month_ok.reshape(shape).all(axis=-1), dtype=bool)
 
 
 def annual_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
@@ -235,9 +236,9 @@ def annual_validity(valid_days: npt.ArrayLike, months: npt.ArrayLike) -> tuple[
     daily values in the year and ≥ 27 in each month (February ≥ 25) (GB 3095-2012 §6 Table 4).
     """
     _, month_ok = monthly_validity(valid_days, months)
-    months_ok = month_ok.all(axis=-1)
+    months_ok = np.asarray(month_ok.all(axis=-1), dtype=bool)
     total = np.asarray(valid_days, dtype=bool).sum(axis=-1, dtype=np.int16)
-    return total, months_ok, (total >= MIN_DAYS_YEAR) & months_ok
+    return total, months_ok, np.asarray((total >= MIN_DAYS_YEAR) & months_ok, dtype=bool)
 
 
 def by_period(values: npt.ArrayLike, period: npt.ArrayLike, n_periods: int,
