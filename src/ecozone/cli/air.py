@@ -196,14 +196,17 @@ def daily_cmd(
     render(_rows(table), DAILY_COLUMNS, fmt, say("城市日空气质量", "City daily air quality"))
 
 
-ANNUAL_COLUMNS = [
-    Column("city_name", "城市", "city"), Column("year", "年份", "year"),
+# the assessment items shared by the annual and the monthly/quarterly tables
+ITEM_COLUMNS = [
     Column("pm25_mean", "PM2.5", "PM2.5"), Column("pm10_mean", "PM10", "PM10"),
     Column("so2_mean", "SO2", "SO2"), Column("no2_mean", "NO2", "NO2"),
     Column("co_p95", "CO-95per", "CO p95"), Column("o3_8h_p90", "O3-8h-90per", "O3 p90"),
     Column("valid_days", "有效天数", "valid days"), Column("good_days", "优良天数", "good days"),
     Column("good_day_ratio", "优良率%", "good %"), Column("heavy_days", "重污染天数", "heavy days"),
     Column("heavy_day_ratio", "重污染率%", "heavy %"), Column("composite_index", "综合指数", "index"),
+]
+ANNUAL_COLUMNS = [
+    Column("city_name", "城市", "city"), Column("year", "年份", "year"), *ITEM_COLUMNS,
     Column("compliance_label", "达标", "complies"),
 ]
 POLS = ("so2", "no2", "pm10", "pm25", "co", "o3")
@@ -252,13 +255,7 @@ def annual_cmd(
 
 
 PERIOD_COLUMNS = [
-    Column("city_name", "城市", "city"), Column("period", "时段", "period"),
-    Column("pm25_mean", "PM2.5", "PM2.5"), Column("pm10_mean", "PM10", "PM10"),
-    Column("so2_mean", "SO2", "SO2"), Column("no2_mean", "NO2", "NO2"),
-    Column("co_p95", "CO-95per", "CO p95"), Column("o3_8h_p90", "O3-8h-90per", "O3 p90"),
-    Column("valid_days", "有效天数", "valid days"), Column("good_days", "优良天数", "good days"),
-    Column("good_day_ratio", "优良率%", "good %"), Column("heavy_days", "重污染天数", "heavy days"),
-    Column("heavy_day_ratio", "重污染率%", "heavy %"), Column("composite_index", "综合指数", "index"),
+    Column("city_name", "城市", "city"), Column("period", "时段", "period"), *ITEM_COLUMNS,
     Column("validity_label", "数据有效性", "validity"),
 ]
 #: evaluation item -> the pollutant whose daily values its validity counts
