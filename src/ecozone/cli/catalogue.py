@@ -37,6 +37,7 @@ from ecozone.cli.common import (
     say,
     store,
 )
+from ecozone.ingest.observations import load_bundled
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect, default_db_path, schema_version
 
@@ -90,8 +91,6 @@ def db_load(
     con = connect(db)
     try:
         result = ensure_loaded(con, force=force)
-        from ecozone.ingest.observations import load_bundled  # the bundled official figures
-
         if (bundled := load_bundled(con, force=force)) is not None:
             console.print(say(f"内置公报数据：载入 {bundled.loaded} 行，新增 {bundled.written.added}",
                               f"bundled figures: {bundled.loaded} rows loaded, {bundled.written.added} added"))

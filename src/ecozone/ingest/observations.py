@@ -28,7 +28,7 @@ import yaml
 
 from ecozone.catalogue.loader import expected_unit
 from ecozone.catalogue.models import Comparison, Indicator, Measure, Polarity
-from ecozone.store.db import transaction
+from ecozone.store.db import meta_value, set_meta, transaction
 from ecozone.store.observations import WriteResult, write_observations
 
 BULLETIN_SOURCE = "bulletin"
@@ -161,8 +161,7 @@ def bundled_rows(dic: Dictionaries) -> tuple[list[dict[str, Any]], list[str]]:
 def load_bundled(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> BundledResult | None:
     """Write the bundled official figures (None when this version is already loaded)."""
     digest = bundled_digest()
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [BUNDLED_DIGEST_KEY]).fetchone()
-    if row and row[0] == digest and not force:
+    if meta_value(con, BUNDLED_DIGEST_KEY) == digest and not force:
         return None
     rows, skipped = bundled_rows(Dictionaries.read(con))
     schema = pa.schema([
@@ -177,7 +176,7 @@ def load_bundled(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> Bund
             con, pa.Table.from_pylist(rows, schema=schema), key=BUNDLED_KEY,
             recorded_by="ecozone bundled data", reason="bundled data revised / 内置数据修订",
         )
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [BUNDLED_DIGEST_KEY, digest])
+        set_meta(con, BUNDLED_DIGEST_KEY, digest)
     partial = sum(1 for r in rows if r["quality_flag"].startswith(PARTIAL_FLAG))
     return BundledResult(len(rows) + len(skipped), result, skipped, partial)
 

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from ecozone.catalogue.loader import Catalogue, data_dir
-from ecozone.store.db import transaction
+from ecozone.store.db import meta_value, set_meta, transaction
 from ecozone.store.observations import WriteResult, write_observations
 
 DIGEST_KEY = "catalogue_digest"  # of the catalogue's content
@@ -141,9 +141,9 @@ def _sync_achieved(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> tuple[int,
 def load_catalogue_into(con: duckdb.DuckDBPyConnection, cat: Catalogue, *, force: bool = False) -> LoadResult:
     """Replace the reference tables and sync the achieved values, in one transaction."""
     digest = content_digest(cat)
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [DIGEST_KEY]).fetchone()
+    stored = meta_value(con, DIGEST_KEY)
     counts = (len(cat.regions), len(cat.indicators), len(cat.documents), len(cat.targets))
-    if row and row[0] == digest and not force:
+    if stored == digest and not force:
         return LoadResult(False, *counts, 0, 0, 0)
     with transaction(con):
         for table, rows in _dictionary_rows(cat).items():
@@ -153,7 +153,7 @@ def load_catalogue_into(con: duckdb.DuckDBPyConnection, cat: Catalogue, *, force
                 data = _table(rows)  # noqa: F841 - read by DuckDB's replacement scan
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM data")
         added, superseded, withdrawn = _sync_achieved(con, cat)
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [DIGEST_KEY, digest])
+        set_meta(con, DIGEST_KEY, digest)
     return LoadResult(True, *counts, added, superseded, withdrawn)
 
 
@@ -165,9 +165,8 @@ def ensure_loaded(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> Loa
     from ecozone.catalogue.loader import packaged_catalogue
 
     files = files_digest()
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [FILES_DIGEST_KEY]).fetchone()
-    if row and row[0] == files and not force:
+    if meta_value(con, FILES_DIGEST_KEY) == files and not force:
         return None
     result = load_catalogue_into(con, packaged_catalogue(), force=force)
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [FILES_DIGEST_KEY, files])
+    set_meta(con, FILES_DIGEST_KEY, files)
     return result

@@ -90,6 +90,16 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     return con
 
 
+def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A value of the ``meta`` table (digests of loaded data), or None."""
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All or nothing: commit when the block ends normally, roll back on any exception."""
