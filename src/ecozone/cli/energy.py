@@ -49,8 +49,8 @@ def _errors() -> Iterator[None]:
         if isinstance(exc.detail, list):
             for d in exc.detail[:50]:
                 if isinstance(d, dict):
-                    err_console.print(f"  {escape(str(d.get('file')))}:{d.get('line')} [{escape(str(d.get('column')))}] "
-                                      f"= {escape(repr(d.get('value')))}: {escape(str(d.get('reason')))}")
+                    err_console.print(escape(f"  {d.get('file')}:{d.get('line')} [{d.get('column')}] "
+                                             f"= {d.get('value')!r}: {d.get('reason')}"))
             if len(exc.detail) > 50:
                 err_console.print(say(f"  …另有 {len(exc.detail) - 50} 条", f"  … {len(exc.detail) - 50} more"))
         raise typer.Exit(exc.exit_code) from exc
