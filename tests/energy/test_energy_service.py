@@ -1,0 +1,176 @@
+"""The energy account and intensities: hand-computed cases, row-level errors, a generated
+province-decade, and the tracking verdicts of the plans' energy targets."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from ecozone.energy import service
+from ecozone.errors import InputError
+from ecozone.ingest.energy import read_energy, read_gdp
+from ecozone.standards.energy import gb2589
+from ecozone.store.db import transaction
+from ecozone.tracking.evaluate import evaluate
+from ecozone.tracking.status import Status
+from tests.energy.conftest import GDP_TWO_YEARS, TWO_YEARS, write
+
+RATE = {int(r["year"]): float(r["gce_per_kwh"]) / 1000 for r in gb2589.factor_table("power_coal_rate").rows}
+
+
+def _two_years(tmp_path: Path) -> tuple[service.Account, list[dict]]:
+    acc = service.account(read_energy(write(tmp_path / "e.csv", TWO_YEARS)))
+    return acc, service.intensity(acc, read_gdp(write(tmp_path / "g.csv", GDP_TWO_YEARS)), 2020)
+
+
+def test_account_hand_computed(tmp_path: Path) -> None:
+    acc, _ = _two_years(tmp_path)
+    r20, r22 = acc.rows
+    # 2020: coal 1e6 kg x 0.7143 = 714.3 tce; gas 1e4 m3 x 1.2143 = 12.143; wind 1e6 kWh x rate(2020);
+    # electricity 1e6 kWh x 0.1229 = 122.9
+    wind20 = 1e6 * RATE[2020] / 1000
+    total20 = 714.3 + 12.143 + wind20 + 122.9
+    assert r20["tce_total"] == pytest.approx(total20)
+    assert r20["tce_by_fuel"]["raw_coal"] == pytest.approx(714.3)
+    assert r20["coal_share"] == pytest.approx(100 * 714.3 / total20)
+    assert r20["non_fossil_share"] == pytest.approx(100 * wind20 / total20)
+    # CO2: coal 1000 t x 1.900299; gas 21.65015; electricity 1000 MWh x 0.5568 (2021 factor, the nearest)
+    assert r20["co2_t"] == pytest.approx(1900.299 + 21.65015 + 556.8, rel=1e-6)
+    assert r20["grid_factor_year"] == 2021 and any("2020" in w for w in acc.warnings)
+    assert r22["year"] == 2022
+    assert r22["tce_by_fuel"]["wind"] == pytest.approx(2e6 * RATE[2022] / 1000)  # the 2022 rate
+    assert r22["co2_t"] == pytest.approx(0.9 * 1900.299 + 21.65015, rel=1e-6)
+    assert "GB/T 2589-2020" in r20["energy_edition"] and "省级温室气体清单编制指南" in r20["co2_edition"]
+
+
+def test_intensity_and_change_hand_computed(tmp_path: Path) -> None:
+    acc, rows = _two_years(tmp_path)
+    i20, i22 = rows
+    e20, e22 = acc.rows[0]["tce_total"], acc.rows[1]["tce_total"]
+    c20, c22 = acc.rows[0]["co2_t"], acc.rows[1]["co2_t"]
+    assert i20["energy_intensity"] == pytest.approx(e20 / 1000)
+    assert i22["energy_intensity"] == pytest.approx(e22 / 1250)
+    assert i20["energy_intensity_change_pct"] == pytest.approx(0.0)
+    assert i22["energy_intensity_change_pct"] == pytest.approx(100 * ((e22 / 1250) / (e20 / 1000) - 1))
+    assert i22["co2_intensity_change_pct"] == pytest.approx(100 * ((c22 / 1250) / (c20 / 1000) - 1))
+    assert i22["energy_intensity_change_pct"] < 0  # intensity fell
+
+
+def test_volume_index_gives_the_same_change(tmp_path: Path) -> None:
+    acc, rows = _two_years(tmp_path)
+    idx = service.intensity(acc, read_gdp(write(tmp_path / "i.csv", "region,year,gdp_index\n130000,2020,100\n130000,2022,125\n")), 2020)
+    assert idx[1]["energy_intensity"] is None  # the level needs GDP in money
+    assert idx[1]["energy_intensity_change_pct"] == pytest.approx(rows[1]["energy_intensity_change_pct"])
+
+
+def test_missing_base_year_is_an_input_error(tmp_path: Path) -> None:
+    acc, _ = _two_years(tmp_path)
+    with pytest.raises(InputError) as exc:
+        service.intensity(acc, read_gdp(write(tmp_path / "g.csv", "region,year,gdp_constant\n130000,2022,1\n")), 2020)
+    assert "2020" in exc.value.en
+
+
+def test_year_without_coal_rate_is_refused_not_guessed(tmp_path: Path) -> None:
+    energy = read_energy(write(tmp_path / "e.csv", "region,year,fuel,quantity,unit\n130000,1999,hydro,1,MWh\n"))
+    with pytest.raises(InputError) as exc:
+        service.account(energy)
+    assert "1999" in exc.value.en and exc.value.exit_code == 2
+    ok = service.account(energy, service.Options(primary_method="equivalent"))
+    assert ok.rows[0]["tce_total"] == pytest.approx(0.1229)
+
+
+@pytest.mark.parametrize(("line", "column", "reason"), [
+    ("130000,2020,coal_tar,1,t", "fuel", "unknown fuel"),
+    ("130000,2020,diesel,1,MWh", "unit", "unit does not fit"),
+    ("130000,2020,diesel,1,barrel", "unit", "unknown unit"),
+    ("130000,2020,diesel,-1,t", "quantity", "negative"),
+    ("130000,2020,diesel,lots,t", "quantity", "not a number"),
+    ("Atlantis,2020,diesel,1,t", "region", "unknown region"),
+    ("130000,20x0,diesel,1,t", "year", "year must be"),
+])
+def test_row_level_errors(tmp_path: Path, line: str, column: str, reason: str) -> None:
+    path = write(tmp_path / "bad.csv", "region,year,fuel,quantity,unit\n130000,2020,raw_coal,1,t\n" + line + "\n")
+    with pytest.raises(InputError) as exc:
+        read_energy(path)
+    issues = exc.value.detail
+    assert len(issues) == 1
+    assert issues[0]["line"] == 3 and issues[0]["column"] == column and reason in issues[0]["reason"]
+
+
+def test_missing_column_and_duplicates(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as exc:
+        read_energy(write(tmp_path / "a.csv", "region,year,fuel,quantity\n130000,2020,raw_coal,1\n"))
+    assert exc.value.column == "unit"
+    with pytest.raises(InputError) as exc:
+        read_energy(write(tmp_path / "b.csv", "地区,年份,能源品种,数量,单位\n130000,2020,原煤,1,吨\n河北省,2020,raw_coal,2,t\n"))
+    assert exc.value.detail[0]["line"] == 3 and "twice" in exc.value.detail[0]["reason"]
+
+
+def _decade(tmp_path: Path) -> Path:
+    """A generated province-decade: the province and its 11 cities, 2015-2022 and every fuel."""
+    rng = np.random.default_rng(12)
+    regions = ["130000", *[f"13{c:02d}00" for c in range(1, 12)]]
+    years = list(range(2013, 2023))
+    fuels = list(gb2589.FUEL_IDS)
+    unit = {"kg": "10^4 t", "m3": "10^4 m3", "kWh": "10^4 kWh", "MJ": "GJ"}
+    r, y, f = np.meshgrid(np.arange(len(regions)), np.arange(len(years)), np.arange(len(fuels)), indexing="ij")
+    q = rng.uniform(1, 1000, r.size)
+    table = pa.table({"region": np.array(regions)[r.ravel()], "year": np.array(years)[y.ravel()],
+                      "fuel": np.array(fuels)[f.ravel()], "quantity": q.round(3),
+                      "unit": [unit[gb2589.REFERENCE_COEFFICIENTS[x].unit] for x in np.array(fuels)[f.ravel()]]})
+    path = tmp_path / "decade.csv"
+    con = duckdb.connect()
+    con.register("t", table)
+    con.execute("COPY t TO '" + str(path) + "' (HEADER)")  # sql: vetted (a pytest tmp path)
+    con.close()
+    return path
+
+
+def test_generated_province_decade(tmp_path: Path) -> None:
+    path = _decade(tmp_path)
+    t0 = time.perf_counter()
+    energy = read_energy(path)
+    acc = service.account(energy, service.Options(primary_method="equivalent"))
+    elapsed = time.perf_counter() - t0
+    assert energy.num_rows == 12 * 10 * 18 and len(acc.rows) == 120
+    # the total is the sum of its fuels, and every share is within 0-100
+    for r in acc.rows:
+        assert r["tce_total"] == pytest.approx(sum(r["tce_by_fuel"].values()))
+        assert 0 <= r["coal_share"] <= 100 and 0 <= r["non_fossil_share"] <= 100
+    # independent re-computation of the whole decade with the table's coefficients
+    q = np.asarray(energy.column("quantity_base"))
+    k = np.array([gb2589.REFERENCE_COEFFICIENTS[f].kgce for f in energy.column("fuel").to_pylist()])
+    assert sum(r["tce_total"] for r in acc.rows) == pytest.approx(float((q * k).sum()) / 1000, rel=1e-9)
+    assert elapsed < 10
+
+
+def test_record_feeds_tracking(tmp_path: Path, packaged: duckdb.DuckDBPyConnection) -> None:
+    """The Hebei scheme's binding target T003-4.12-0001 (energy intensity −14.5 % against 2020)
+    goes from 'insufficient data' to a verdict once the account is recorded."""
+    con = packaged
+    before = {r["target_id"]: r for r in evaluate(con, as_of=2025)}["T003-4.12-0001"]
+    assert before["status"] == Status.INSUFFICIENT_DATA.value
+    energy = write(tmp_path / "e.csv", "region,year,fuel,quantity,unit\n"
+                   "130000,2020,raw_coal,1000,10^4 t\n130000,2022,raw_coal,900,10^4 t\n")
+    gdp = write(tmp_path / "g.csv", "region,year,gdp_constant\n130000,2020,10000000\n130000,2022,10500000\n")
+    acc = service.account(read_energy(energy))
+    rows = service.intensity(acc, read_gdp(gdp), 2020)
+    with transaction(con):
+        res = service.record(con, acc, rows, [energy, gdp], service.Options())
+    assert res.added > 0
+    with transaction(con):  # recording again changes nothing
+        again = service.record(con, acc, rows, [energy, gdp], service.Options())
+    assert again.added == 0 and again.unchanged == res.added
+    after = {r["target_id"]: r for r in evaluate(con, as_of=2025)}["T003-4.12-0001"]
+    assert after["status"] != Status.INSUFFICIENT_DATA.value
+    # 2022 intensity fell 100 x (1 − 0.9 / 1.05) = 14.29 %
+    assert after["latest_year"] == 2022
+    assert after["latest_value"] == pytest.approx(900e4 * 0.7143 / 10500000)  # 900 x 10^4 t x 0.7143 tce/t over 10^7 x 1.05
+    obs = con.execute("SELECT value FROM observation_current WHERE indicator_id = 'energy.energy_intensity' "
+                      "AND measure = 'reduce_by_pct' AND period = '2022'").fetchall()
+    assert obs[0][0] == pytest.approx(100 * (1 - 0.9 / 1.05))
