@@ -55,8 +55,9 @@ def test_heat_equivalent_value_is_one_megajoule_over_standard_coal() -> None:
 
 
 def test_every_fuel_of_the_issue_is_known() -> None:
-    wanted = ("raw_coal washed_coal coke coke_oven_gas crude_oil gasoline kerosene diesel fuel_oil lpg refinery_gas "
-              "natural_gas electricity heat hydro wind solar nuclear").split()
+    wanted = ["raw_coal", "washed_coal", "coke", "coke_oven_gas", "crude_oil", "gasoline", "kerosene", "diesel",
+              "fuel_oil", "lpg", "refinery_gas", "natural_gas", "electricity", "heat", "hydro", "wind", "solar",
+              "nuclear"]
     assert sorted(gb2589.FUEL_IDS) == sorted(wanted)
 
 

@@ -68,6 +68,7 @@ def ensure_registry(con: duckdb.DuckDBPyConnection) -> None:
     fac = pa.Table.from_pylist([{"facility_id": r["facility_id"], "list_id": LIST_ID, "list_no": int(r["list_no"]),
                                  "name_zh": r["name_zh"], "city_name": r["city_name"], "region_code": r["region_code"]}
                                 for r in rows])
+    con.register("fac", fac)
     with transaction(con):
         con.execute("DELETE FROM facility WHERE list_id = ?", [LIST_ID])
         con.execute("DELETE FROM facility_list WHERE list_id = ?", [LIST_ID])
@@ -77,6 +78,7 @@ def ensure_registry(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO facility (facility_id, list_id, list_no, name_zh, city_name, region_code) "
                     "SELECT facility_id, list_id, list_no, name_zh, city_name, region_code FROM fac")
         set_meta(con, REGISTRY_DIGEST_KEY, digest)
+    con.unregister("fac")
 
 
 def registry_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -103,12 +105,14 @@ def import_ledger(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Store the file's facility-years (replacing earlier values of the same facility and year)."""
     ensure_registry(con)
     reg = con.sql("SELECT facility_id, list_no, name_zh FROM facility").to_arrow_table()
-    rows = read_ledger(path, reg)  # noqa: F841 - read by DuckDB
+    rows = read_ledger(path, reg)
+    con.register("ledger_rows", rows)
     with transaction(con):
-        con.execute("DELETE FROM facility_year WHERE (facility_id, year) IN (SELECT facility_id, year FROM rows)")
+        con.execute("DELETE FROM facility_year WHERE (facility_id, year) IN (SELECT facility_id, year FROM ledger_rows)")
         con.execute("INSERT INTO facility_year (facility_id, year, verified_t, allowance_t, surrendered_t, source_file,"
-                    " source_line) SELECT facility_id, year, verified_t, allowance_t, surrendered_t, ?, line FROM rows",
+                    " source_line) SELECT facility_id, year, verified_t, allowance_t, surrendered_t, ?, line FROM ledger_rows",
                     [display_path(path)])
+    con.unregister("ledger_rows")
     return rows.num_rows
 
 
@@ -176,7 +180,7 @@ def reduction_progress(con: duckdb.DuckDBPyConnection, red: pa.Table) -> list[di
     the quota of the catalogue's target (emission.<pollutant>_reduction, at least x 万吨), and the
     share done.  Regions without a numeric quota are listed with an empty quota."""
     _cumulative(con, red)
-    ind = pa.table({"pollutant": list(REDUCTION_INDICATORS), "indicator_id": list(REDUCTION_INDICATORS.values())})  # noqa: F841
+    con.register("ind", _indicators())
     cur = con.execute("""
         WITH latest AS (
             SELECT region_code, any_value(region_name) AS region_name, pollutant, period_start,
@@ -194,7 +198,13 @@ def reduction_progress(con: duckdb.DuckDBPyConnection, red: pa.Table) -> list[di
              AND l.period_start <= q.target_year
         ORDER BY l.region_code, l.pollutant, q.target_id""")
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    out = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    con.unregister("ind")
+    return out
+
+
+def _indicators() -> pa.Table:
+    return pa.table({"pollutant": list(REDUCTION_INDICATORS), "indicator_id": list(REDUCTION_INDICATORS.values())})
 
 
 def record_reductions(con: duckdb.DuckDBPyConnection, red: pa.Table, inputs: Sequence[Path]) -> WriteResult:
@@ -202,13 +212,15 @@ def record_reductions(con: duckdb.DuckDBPyConnection, red: pa.Table, inputs: Seq
     _cumulative(con, red)
     h = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:12]
     src = ", ".join(p.name for p in inputs) + f" (sha256 {h})"
-    ind = pa.table({"pollutant": list(REDUCTION_INDICATORS), "indicator_id": list(REDUCTION_INDICATORS.values())})  # noqa: F841
-    obs = con.execute(
-        "SELECT c.region_code, i.indicator_id, CAST(c.year AS VARCHAR) AS period, c.year::INTEGER AS year,"
+    con.register("ind", _indicators())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE red_obs AS SELECT c.region_code, i.indicator_id, CAST(c.year AS VARCHAR) AS period, c.year::INTEGER AS year,"
         " 'level' AS measure, c.cumulative_10kt AS value, '万吨' AS unit, 'computed' AS source_type,"
         " ? AS source_id, ? AS source_detail, 'sum of key-project reductions since ' || c.period_start AS method,"
         " ? AS method_version, 'cumulative since ' || c.period_start || ' (five-year plan period)' AS note"
         " FROM red_cum c JOIN ind i ON i.pollutant = c.pollutant ORDER BY 1, 2, 3",
-        [METHOD_ID, src, "ecozone-reductions 1.0"]).to_arrow_table()
+        [METHOD_ID, src, "ecozone-reductions 1.0"])
+    con.unregister("ind")
+    obs = con.sql("SELECT * FROM red_obs").to_arrow_table()
     return write_observations(con, obs, key=("region_code", "indicator_id", "period", "measure", "source_type",
                                              "source_id"), recorded_by=METHOD_ID, reason="recomputed / 重新计算")

@@ -122,6 +122,7 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
         "group", pa.array(group.tolist(), pa.string())).append_column("tce", pa.array(tce)).append_column(
         "co2", pa.array(co2))
     con = duckdb.connect()
+    con.register("rows_in", rows_in)
     try:
         rows = con.sql(
             "SELECT region_code, any_value(region_name) AS region_name, year, sum(tce) AS tce_total,"
@@ -163,8 +164,9 @@ def intensity(acc: Account, gdp: pa.Table, base_year: int) -> list[dict[str, Any
                                                   ("year", pa.int64()), ("tce_total", pa.float64()),
                                                   ("co2_t", pa.float64())]))
     con = duckdb.connect()
+    con.register("acct", acct)
+    con.register("g", gdp)
     try:
-        g = gdp  # noqa: F841 - read by DuckDB
         mixed = con.sql("SELECT region_code, count(DISTINCT price_year) FROM g GROUP BY 1 HAVING count(DISTINCT price_year) > 1"
                         ).fetchall()
         if mixed:

@@ -404,7 +404,7 @@ def write_template(path: Path, kinds: Sequence[str] = ("energy", "gdp"), *, exam
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for kind in kinds:
         lay = LAYOUTS[kind]
         ws = wb.create_sheet(lay.sheet)
