@@ -37,6 +37,7 @@ def test_account_hand_computed(tmp_path: Path) -> None:
     total20 = 714.3 + 12.143 + wind20 + 122.9
     assert r20["tce_total"] == pytest.approx(total20)
     assert r20["tce_by_fuel"]["raw_coal"] == pytest.approx(714.3)
+    assert r20["coal_t"] == pytest.approx(1000.0)  # physical tonnes of coal
     assert r20["coal_share"] == pytest.approx(100 * 714.3 / total20)
     assert r20["non_fossil_share"] == pytest.approx(100 * wind20 / total20)
     # CO2: coal 1000 t x 1.900299; gas 21.65015; electricity 1000 MWh x 0.5568 (2021 factor, the nearest)
@@ -171,6 +172,9 @@ def test_record_feeds_tracking(tmp_path: Path, packaged: duckdb.DuckDBPyConnecti
     # 2022 intensity fell 100 x (1 − 0.9 / 1.05) = 14.29 %
     assert after["latest_year"] == 2022
     assert after["latest_value"] == pytest.approx(900e4 * 0.7143 / 10500000)  # 900 x 10^4 t x 0.7143 tce/t over 10^7 x 1.05
+    # and the scheme's coal consumption target (−10 % against 2020) now has its series
+    coal = {r["target_id"]: r for r in evaluate(con, as_of=2025)}["T003-4.12-0002"]
+    assert coal["status"] != Status.INSUFFICIENT_DATA.value and coal["latest_value"] == pytest.approx(900.0)
     obs = con.execute("SELECT value FROM observation_current WHERE indicator_id = 'energy.energy_intensity' "
                       "AND measure = 'reduce_by_pct' AND period = '2022'").fetchall()
     assert obs[0][0] == pytest.approx(100 * (1 - 0.9 / 1.05))

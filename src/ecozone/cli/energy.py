@@ -68,7 +68,7 @@ def _warn(warnings: list[str]) -> None:
 ACCOUNT_COLUMNS = [
     Column("region_name", "地区", "region"), Column("year", "年份", "year"),
     Column("tce_10k", "能源消费总量（万吨标准煤）", "total energy (10^4 tce)"),
-    Column("coal_share", "煤炭占比 %", "coal share %"), Column("non_fossil_share", "非化石占比 %", "non-fossil share %"),
+    Column("coal_10k", "煤炭消费量（万吨）", "coal (10^4 t)"), Column("coal_share", "煤炭占比 %", "coal share %"), Column("non_fossil_share", "非化石占比 %", "non-fossil share %"),
     Column("co2_10k", "二氧化碳（万吨）", "CO2 (10^4 t)"), Column("grid_factor", "电力因子", "grid factor"),
 ]
 
@@ -104,6 +104,7 @@ def account_cmd(
         _json(acc.rows)
         return
     rows = [{**r, "tce_10k": f"{r['tce_total'] / 1e4:,.2f}", "co2_10k": f"{r['co2_t'] / 1e4:,.2f}",
+             "coal_10k": f"{r['coal_t'] / 1e4:,.2f}",
              "coal_share": _round(r["coal_share"], 2), "non_fossil_share": _round(r["non_fossil_share"], 2)}
             for r in acc.rows]
     if fmt is Format.csv:

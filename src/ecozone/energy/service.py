@@ -35,6 +35,7 @@ METHOD_VERSION = "ecozone-energy 1.0"
 #: indicators the account and the intensities write (ids of data/indicators/core.yaml, 000.yaml)
 IND_TOTAL = "energy.total_energy_consumption"  # 万吨标准煤
 IND_COAL_SHARE = "energy.coal_share"  # %
+IND_COAL = "energy.coal_consumption"  # 万吨
 IND_NON_FOSSIL = "energy.non_fossil_share"  # %
 IND_CO2 = "climate.co2_emissions"  # 万吨
 IND_ENERGY_INTENSITY = "energy.energy_intensity"  # 吨标准煤/万元
@@ -118,7 +119,7 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
             f"no thermal-power coal rate for {', '.join(map(str, missing_rate))} (the coal-consumption method needs it); "
             "use --primary-method equivalent / --electricity-method equivalent, or add the year to power_coal_rate.csv",
             value=missing_rate)
-    rows_in = energy.select(["region_code", "region_name", "year", "fuel"]).append_column(
+    rows_in = energy.select(["region_code", "region_name", "year", "fuel", "quantity_base"]).append_column(
         "group", pa.array(group.tolist(), pa.string())).append_column("tce", pa.array(tce)).append_column(
         "co2", pa.array(co2))
     con = duckdb.connect()
@@ -130,9 +131,12 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
             " 100 * sum(tce) FILTER (WHERE \"group\" = 'coal') / nullif(sum(tce), 0) AS coal_share,"
             " 100 * coalesce(sum(tce) FILTER (WHERE \"group\" = 'primary_electricity'), 0) / nullif(sum(tce), 0)"
             "   AS non_fossil_share,"
+            " coalesce(sum(quantity_base) FILTER (WHERE fuel IN (SELECT unnest(?::VARCHAR[]))), 0) / 1000"
+            "   AS coal_t,"
             " sum(co2) AS co2_t, sum(co2) FILTER (WHERE \"group\" IN ('coal', 'oil', 'gas')) AS co2_combustion_t,"
             " coalesce(sum(co2) FILTER (WHERE \"group\" IN ('electricity', 'heat')), 0) AS co2_purchased_t"
-            " FROM rows_in GROUP BY region_code, year ORDER BY region_code, year").to_arrow_table().to_pylist()
+            " FROM rows_in GROUP BY region_code, year ORDER BY region_code, year",
+            params=[list(gb2589.COAL_CONSUMPTION_FUELS)]).to_arrow_table().to_pylist()
     finally:
         con.close()
     for r in rows:
@@ -235,6 +239,7 @@ def observation_rows(acc: Account, intens: list[dict[str, Any]] | None, inputs: 
     for r in acc.rows:
         add(r["region_code"], r["year"], IND_TOTAL, r["tce_total"] / 1e4, "万吨标准煤", gb2589.EDITION)
         add(r["region_code"], r["year"], IND_COAL_SHARE, r["coal_share"], "%", gb2589.EDITION)
+        add(r["region_code"], r["year"], IND_COAL, r["coal_t"] / 1e4, "万吨", "physical tonnes of raw and washed coal")
         add(r["region_code"], r["year"], IND_NON_FOSSIL, r["non_fossil_share"], "%", gb2589.EDITION)
         add(r["region_code"], r["year"], IND_CO2, r["co2_t"] / 1e4, "万吨", ipcc2006.EDITION)
     for r in intens or []:

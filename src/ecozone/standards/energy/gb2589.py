@@ -43,6 +43,10 @@ ELECTRICITY_METHODS: Final = ("equivalent", "coal_consumption")
 #: fuel groups; ``coal`` enters the coal share, ``primary_electricity`` the non-fossil share
 GROUPS: Final = ("coal", "oil", "gas", "electricity", "heat", "primary_electricity")
 NON_FOSSIL_GROUPS: Final = ("primary_electricity",)
+#: fuels whose physical tonnes make up coal consumption (煤炭消费量, 实物量): coal itself, not the
+#: products made from it (coke, coke-oven gas), which would count the same coal twice (a choice,
+#: docs/methods/gb2589.md)
+COAL_CONSUMPTION_FUELS: Final = ("raw_coal", "washed_coal")
 
 
 @dataclass(frozen=True)
