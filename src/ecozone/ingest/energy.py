@@ -206,13 +206,6 @@ def _raise(file: str, issues: list[Issue], what_zh: str, what_en: str) -> None:
                 for i in issues])
 
 
-_NUM = "TRY_CAST(replace(trim({c}), ',', '') AS DOUBLE)"
-
-
-def _num(col: str) -> str:
-    return _NUM.format(c=col)
-
-
 def _fuel_table() -> pa.Table:
     ids = list(gb2589.FUEL_IDS)
     names = [*ids, *FUEL_ALIASES]
@@ -241,7 +234,7 @@ def read_energy(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.
             "CREATE OR REPLACE TEMP TABLE energy_in AS SELECT c.line, c.region, c.year, c.fuel AS fuel_raw,"
             " c.quantity AS quantity_raw, c.unit AS unit_raw, r.code AS region_code, r.region_name,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n, f.fuel, f.base_unit, u.unit, u.base AS unit_base,"
-            f" u.factor, {_num('c.quantity')} AS quantity"
+            " u.factor, TRY_CAST(replace(trim(c.quantity), ',', '') AS DOUBLE) AS quantity"
             " FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " LEFT JOIN fuels f ON f.name = lower(trim(c.fuel))"
             " LEFT JOIN units u ON u.name = coalesce((SELECT any_value(name) FROM units WHERE name = trim(c.unit)),"
@@ -285,8 +278,8 @@ def read_gdp(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Tab
         regions = _regions_table()  # noqa: F841
         con.execute(
             "CREATE OR REPLACE TEMP TABLE gdp_in AS SELECT c.*, r.code AS region_code, r.region_name,"
-            f" TRY_CAST(trim(c.year) AS INTEGER) AS year_n, {_num('c.gdp_constant')} AS gdp_c,"
-            f" {_num('c.gdp_current')} AS gdp_cur, {_num('c.gdp_index')} AS gdp_i,"
+            " TRY_CAST(trim(c.year) AS INTEGER) AS year_n, TRY_CAST(replace(trim(c.gdp_constant), ',', '') AS DOUBLE) AS gdp_c,"
+            " TRY_CAST(replace(trim(c.gdp_current), ',', '') AS DOUBLE) AS gdp_cur, TRY_CAST(replace(trim(c.gdp_index), ',', '') AS DOUBLE) AS gdp_i,"
             " TRY_CAST(trim(c.price_year) AS INTEGER) AS price_y"
             " FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " WHERE coalesce(c.region, c.year, c.gdp_constant, c.gdp_index) IS NOT NULL")
@@ -327,8 +320,8 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
         con.execute(
             "CREATE OR REPLACE TEMP TABLE ledger_in AS SELECT c.*, f.facility_id,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n,"
-            f" {_num('c.verified_emissions')} AS verified_t, {_num('c.allowance')} AS allowance_t,"
-            f" {_num('c.surrendered')} AS surrendered_t FROM cells c LEFT JOIN reg f"
+            " TRY_CAST(replace(trim(c.verified_emissions), ',', '') AS DOUBLE) AS verified_t, TRY_CAST(replace(trim(c.allowance), ',', '') AS DOUBLE) AS allowance_t,"
+            " TRY_CAST(replace(trim(c.surrendered), ',', '') AS DOUBLE) AS surrendered_t FROM cells c LEFT JOIN reg f"
             " ON trim(c.facility) IN (f.facility_id, f.name_zh, CAST(f.list_no AS VARCHAR))"
             " WHERE coalesce(c.facility, c.year, c.verified_emissions, c.allowance) IS NOT NULL")
         file = display_path(path)
@@ -368,7 +361,7 @@ def read_reductions(path: Path, con: duckdb.DuckDBPyConnection | None = None) ->
         con.execute(
             "CREATE OR REPLACE TEMP TABLE red_in AS SELECT c.*, r.code AS region_code, r.region_name,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n, p.pollutant AS pollutant_id, m.factor,"
-            f" {_num('c.reduction')} AS amount FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
+            " TRY_CAST(replace(trim(c.reduction), ',', '') AS DOUBLE) AS amount FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " LEFT JOIN pol p ON p.name = lower(trim(c.pollutant))"
             " LEFT JOIN mass m ON m.name = coalesce(nullif(trim(c.unit), ''), '10^4 t')"
             " WHERE coalesce(c.region, c.year, c.pollutant, c.reduction) IS NOT NULL")
