@@ -176,3 +176,29 @@ def test_record_feeds_tracking(tmp_path: Path, packaged: duckdb.DuckDBPyConnecti
     obs = con.execute("SELECT value FROM observation_current WHERE indicator_id = 'energy.energy_intensity' "
                       "AND measure = 'reduce_by_pct' AND period = '2022'").fetchall()
     assert obs[0][0] == pytest.approx(100 * (1 - 0.9 / 1.05))
+
+
+def test_own_factor_tables_are_a_parameter_and_recorded(tmp_path: Path) -> None:
+    """Changing an edition is a parameter: a bureau's own coal rates and grid factors."""
+    energy = read_energy(write(tmp_path / "e.csv", "region,year,fuel,quantity,unit\n"
+                               "130000,2025,wind,1000,MWh\n130000,2025,electricity,1000,MWh\n"))
+    rates = write(tmp_path / "rates.csv", "# edition: 河北省统计局 2025 (test)\nyear,gce_per_kwh\n2025,290\n")
+    grid = write(tmp_path / "grid.csv", "# edition: test grid 2025\nyear,scope,kind,factor,source\n"
+                 "2025,130000,average,0.7,test\n")
+    opts = service.Options(grid_scope="130000", coal_rate_file=rates, grid_factor_file=grid)
+    acc = service.account(energy, opts)
+    row = acc.rows[0]
+    # wind 1e6 kWh x 0.290 kgce = 290 tce; electricity 1e6 x 0.1229 = 122.9 tce; CO2 1000 MWh x 0.7
+    assert row["tce_total"] == pytest.approx(290 + 122.9) and row["co2_t"] == pytest.approx(700.0)
+    assert row["coal_rate_edition"] == "河北省统计局 2025 (test)" and acc.editions["grid"] == "test grid 2025"
+    obs = service.observation_rows(acc, None, [tmp_path / "e.csv"], opts)
+    assert all("河北省统计局 2025 (test)" in v and "test grid 2025" in v for v in obs.column("method_version").to_pylist())
+    # a table without an edition line, or with a non-number, is refused with the file named
+    bad = write(tmp_path / "bad.csv", "year,gce_per_kwh\n2025,290\n")
+    with pytest.raises(InputError) as exc:
+        service.account(energy, service.Options(coal_rate_file=bad))
+    assert "edition" in exc.value.en and exc.value.file == str(bad)
+    worse = write(tmp_path / "worse.csv", "# edition: x\nyear,gce_per_kwh\n2025,lots\n")
+    with pytest.raises(InputError) as exc:
+        service.account(energy, service.Options(coal_rate_file=worse))
+    assert "data row 1" in exc.value.en

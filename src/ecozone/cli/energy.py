@@ -29,6 +29,8 @@ ElecOpt = Annotated[str, typer.Option("--electricity-method", help="调入电力
 PrimaryOpt = Annotated[str, typer.Option("--primary-method", help="一次电力（水风光核）折标：coal_consumption 发电煤耗法（默认）| equivalent")]
 GridScopeOpt = Annotated[str, typer.Option("--grid-scope", help="电力排放因子范围 / grid factor scope: country.cn, grid.north_china, 130000")]
 GridKindOpt = Annotated[str, typer.Option("--grid-kind", help="电力排放因子口径 / kind: average, average_excl_market_nonfossil, fossil, ets")]
+CoalRateOpt = Annotated[Path | None, typer.Option("--coal-rate-file", help="自备的火电煤耗表 year,gce_per_kwh（含 # edition: 行）/ your own coal-rate table")]
+GridFileOpt = Annotated[Path | None, typer.Option("--grid-factor-file", help="自备的电力排放因子表 year,scope,kind,factor,source / your own grid factor table")]
 RecordOpt = Annotated[bool, typer.Option("--record", help="把结果写入数据库作为计算观测值，供目标跟踪 / write the results as observations for tracking")]
 
 
@@ -85,12 +87,14 @@ def account_cmd(
     primary_method: PrimaryOpt = "coal_consumption",
     grid_scope: GridScopeOpt = "country.cn",
     grid_kind: GridKindOpt = "average",
+    coal_rate_file: CoalRateOpt = None,
+    grid_factor_file: GridFileOpt = None,
     record: RecordOpt = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """能源消费总量、分品种、煤炭与非化石占比、二氧化碳（GB/T 2589-2020；省级清单指南）/ energy account."""
-    opts = service.Options(electricity_method, primary_method, grid_scope, grid_kind)
+    opts = service.Options(electricity_method, primary_method, grid_scope, grid_kind, coal_rate_file, grid_factor_file)
     with _errors():
         acc = service.account(ingest.read_energy(input_file), opts, years=year)
         _warn(acc.warnings)
@@ -134,12 +138,14 @@ def intensity_cmd(
     primary_method: PrimaryOpt = "coal_consumption",
     grid_scope: GridScopeOpt = "country.cn",
     grid_kind: GridKindOpt = "average",
+    coal_rate_file: CoalRateOpt = None,
+    grid_factor_file: GridFileOpt = None,
     record: RecordOpt = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """单位GDP能耗与二氧化碳排放及其比基准年变化 / energy and CO2 intensity and their change."""
-    opts = service.Options(electricity_method, primary_method, grid_scope, grid_kind)
+    opts = service.Options(electricity_method, primary_method, grid_scope, grid_kind, coal_rate_file, grid_factor_file)
     with _errors():
         energy = ingest.read_energy(input_file)
         years = sorted({*year, base_year}) if year else None

@@ -28,6 +28,7 @@ import pyarrow as pa
 from ecozone.errors import InputError
 from ecozone.standards.carbon import ipcc2006
 from ecozone.standards.energy import gb2589
+from ecozone.standards.factors import FactorTable, factor_table, parse_factor_text
 from ecozone.store.observations import WriteResult, write_observations
 
 METHOD_ID = "ecozone-energy"
@@ -44,12 +45,34 @@ IND_CO2_INTENSITY = "climate.co2_intensity"  # 吨/万元
 
 @dataclass(frozen=True)
 class Options:
-    """The choices a result depends on; each is recorded with it."""
+    """The choices a result depends on; each is recorded with it.
+
+    ``coal_rate_file`` and ``grid_factor_file`` replace the packaged factor tables with a user's
+    own (same columns, a ``# edition:`` line): changing an edition is a parameter, and the
+    edition is recorded with every result.
+    """
 
     electricity_method: str = "equivalent"
     primary_method: str = "coal_consumption"
     grid_scope: str = ipcc2006.DEFAULT_GRID_SCOPE
     grid_kind: str = "average"
+    coal_rate_file: Path | None = None
+    grid_factor_file: Path | None = None
+
+    def coal_rates(self) -> FactorTable:
+        if self.coal_rate_file is None:
+            return factor_table("power_coal_rate")
+        return _user_table(self.coal_rate_file, gb2589.COAL_RATE_COLUMNS)
+
+    def grid(self) -> tuple[ipcc2006.GridFactor, ...]:
+        if self.grid_factor_file is None:
+            return ipcc2006.GRID_FACTORS
+        return ipcc2006.grid_factors(_user_table(self.grid_factor_file, ipcc2006.GRID_COLUMNS))
+
+    def grid_edition(self) -> str:
+        if self.grid_factor_file is None:
+            return ipcc2006.GRID_EDITION
+        return _user_table(self.grid_factor_file, ipcc2006.GRID_COLUMNS).edition
 
     def check(self) -> None:
         for name, value in (("--electricity-method", self.electricity_method), ("--primary-method", self.primary_method)):
@@ -59,8 +82,10 @@ class Options:
         if self.grid_kind not in ipcc2006.GRID_KINDS:
             raise InputError(f"--grid-kind 只能是 {', '.join(ipcc2006.GRID_KINDS)}",
                              f"--grid-kind must be one of {', '.join(ipcc2006.GRID_KINDS)}", value=self.grid_kind)
-        if not any(g.scope == self.grid_scope and g.kind == self.grid_kind for g in ipcc2006.GRID_FACTORS):
-            scopes = sorted({g.scope for g in ipcc2006.GRID_FACTORS if g.kind == self.grid_kind})
+        grid = self.grid()
+        self.coal_rates()
+        if not any(g.scope == self.grid_scope and g.kind == self.grid_kind for g in grid):
+            scopes = sorted({g.scope for g in grid if g.kind == self.grid_kind})
             raise InputError(f"没有该范围的电力排放因子（可选：{', '.join(scopes)}）",
                              f"no electricity CO2 factor for this scope (available: {', '.join(scopes)})",
                              value=self.grid_scope)
@@ -75,10 +100,33 @@ class Account:
     warnings: list[str] = field(default_factory=list)
 
 
+def _user_table(path: Path, columns: tuple[str, ...]) -> FactorTable:
+    """A user's factor table, checked: its columns, an edition line, numbers where numbers go."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError("无法读取因子文件", f"cannot read the factor file: {exc.strerror}", file=str(path)) from exc
+    try:
+        table = parse_factor_text(path.stem, text, columns)
+        value = "factor" if "factor" in columns else columns[1]
+        for n, r in enumerate(table.rows, start=1):
+            try:
+                int(r["year"])
+                float(r[value])
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"data row {n}: year {r.get('year')!r}, {value} {r.get(value)!r} are not numbers") from exc
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"因子文件格式错误：{exc}（应有列 {', '.join(columns)} 与 '# edition:' 行）",
+                         f"bad factor file: {exc} (needs columns {', '.join(columns)} and an '# edition:' line)",
+                         file=str(path)) from exc
+    return table
+
+
 def _grid_factors(years: Sequence[int], opts: Options) -> tuple[dict[int, ipcc2006.GridFactor], list[str]]:
     found, warnings = {}, []
+    factors = opts.grid()
     for y in sorted(set(years)):
-        g = ipcc2006.grid_factor(y, scope=opts.grid_scope, kind=opts.grid_kind)
+        g = ipcc2006.grid_factor(y, scope=opts.grid_scope, kind=opts.grid_kind, factors=factors)
         if g is None:
             continue
         found[y] = g
@@ -103,8 +151,9 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
     fuel = np.asarray(energy.column("fuel").to_pylist(), dtype=object)
     year = np.asarray(energy.column("year"), dtype=np.int64)
     qty = np.asarray(energy.column("quantity_base"), dtype=np.float64)
+    rates = opts.coal_rates()
     tce = gb2589.standard_coal(qty, fuel, year, electricity_method=opts.electricity_method,
-                               primary_method=opts.primary_method)
+                               primary_method=opts.primary_method, coal_rates=rates)
     grid, warnings = _grid_factors(year.tolist(), opts)
     uniq_years, inv = np.unique(year, return_inverse=True) if len(year) else (np.array([], np.int64), np.array([], np.int64))
     ef = np.array([grid[int(y)].factor if int(y) in grid else np.nan for y in uniq_years])[inv] if len(year) else np.array([])
@@ -115,9 +164,9 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
     missing_rate = sorted({int(y) for y, t in zip(year, tce, strict=True) if np.isnan(t)})
     if missing_rate:
         raise InputError(
-            f"缺少 {', '.join(map(str, missing_rate))} 年的火电供电煤耗（发电煤耗法需要）；可改用 --primary-method equivalent",
+            f"缺少 {', '.join(map(str, missing_rate))} 年的火电供电煤耗（发电煤耗法需要）；可改用 --primary-method equivalent 或用 --coal-rate-file 提供",
             f"no thermal-power coal rate for {', '.join(map(str, missing_rate))} (the coal-consumption method needs it); "
-            "use --primary-method equivalent / --electricity-method equivalent, or add the year to power_coal_rate.csv",
+            "use --primary-method equivalent / --electricity-method equivalent, or give --coal-rate-file",
             value=missing_rate)
     rows_in = energy.select(["region_code", "region_name", "year", "fuel", "quantity_base"]).append_column(
         "group", pa.array(group.tolist(), pa.string())).append_column("tce", pa.array(tce)).append_column(
@@ -145,11 +194,11 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
         r["grid_factor"] = None if g is None else g.factor
         r["grid_factor_year"] = None if g is None else g.year
         r["energy_edition"] = gb2589.method_label(opts.electricity_method, opts.primary_method)
+        r["coal_rate_edition"] = rates.edition
         r["co2_edition"] = ipcc2006.EDITION
         r["grid_edition"] = None if g is None else f"{g.year} {g.scope} {g.kind}: {g.source}"
     editions = {"energy": gb2589.method_label(opts.electricity_method, opts.primary_method),
-                "co2": ipcc2006.EDITION, "grid": ipcc2006.GRID_EDITION,
-                "coal_rate": gb2589.factor_table("power_coal_rate").edition}
+                "co2": ipcc2006.EDITION, "grid": opts.grid_edition(), "coal_rate": rates.edition}
     return Account(rows, editions, warnings)
 
 
@@ -223,8 +272,8 @@ def observation_rows(acc: Account, intens: list[dict[str, Any]] | None, inputs: 
                      opts: Options) -> pa.Table:
     """The account (and intensities) as observation rows for tracking."""
     src = ", ".join(p.name for p in inputs) + f" (sha256 {_digest(inputs)})"
-    version = (f"{METHOD_VERSION}; {acc.editions['energy']}; {acc.editions['co2']}; grid {opts.grid_scope} "
-               f"{opts.grid_kind}")
+    version = (f"{METHOD_VERSION}; {acc.editions['energy']}; coal rate {acc.editions['coal_rate']}; "
+               f"{acc.editions['co2']}; grid {opts.grid_scope} {opts.grid_kind}: {acc.editions['grid']}")
     out: list[dict[str, Any]] = []
 
     def add(region: str, year: int, ind: str, value: float | None, unit: str, method: str,

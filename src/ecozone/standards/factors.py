@@ -30,7 +30,15 @@ class FactorTable:
 @cache
 def factor_table(name: str) -> FactorTable:
     """The packaged table ``data/factors/<name>.csv``."""
-    text = (resources.files("ecozone") / "data" / "factors" / f"{name}.csv").read_text(encoding="utf-8")
+    return parse_factor_text(name, (resources.files("ecozone") / "data" / "factors" / f"{name}.csv").read_text(encoding="utf-8"))
+
+
+def parse_factor_text(name: str, text: str, required: tuple[str, ...] = ()) -> FactorTable:
+    """A factor table from its text (``#`` header lines ``key: value``, then CSV).
+
+    A user's own table (``--coal-rate-file``, ``--grid-factor-file``) must name its edition and
+    carry the ``required`` columns; ValueError otherwise.
+    """
     meta: dict[str, str] = {}
     body = []
     for line in text.splitlines():
@@ -41,5 +49,11 @@ def factor_table(name: str) -> FactorTable:
                 meta[key] = value.strip()
         elif line.strip():
             body.append(line)
-    rows = tuple(dict(r) for r in csv.DictReader(io.StringIO("\n".join(body))))
+    reader = csv.DictReader(io.StringIO("\n".join(body)))
+    rows = tuple(dict(r) for r in reader)
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"missing column(s) {', '.join(missing)}")
+    if required and "edition" not in meta:
+        raise ValueError("no '# edition: …' line naming the source and edition of the factors")
     return FactorTable(name, meta, rows)

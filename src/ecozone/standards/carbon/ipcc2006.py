@@ -25,13 +25,14 @@ and heat; process emissions (cement, steel) are outside this account (named, not
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from ecozone.standards.factors import factor_table
+from ecozone.standards.factors import FactorTable, factor_table
 
 EDITION: Final = factor_table("fuel_co2_provincial").edition
 GRID_EDITION: Final = factor_table("grid_co2").edition
@@ -77,10 +78,16 @@ class GridFactor:
     source: str
 
 
-GRID_FACTORS: Final[tuple[GridFactor, ...]] = tuple(
-    GridFactor(int(r["year"]), r["scope"], r["kind"], float(r["factor"]), r["source"])
-    for r in factor_table("grid_co2").rows
-)
+GRID_COLUMNS: Final = ("year", "scope", "kind", "factor", "source")
+
+
+def grid_factors(table: FactorTable | None = None) -> tuple[GridFactor, ...]:
+    """The rows of a grid factor table (default: the packaged ``grid_co2.csv``)."""
+    table = table or factor_table("grid_co2")
+    return tuple(GridFactor(int(r["year"]), r["scope"], r["kind"], float(r["factor"]), r["source"]) for r in table.rows)
+
+
+GRID_FACTORS: Final[tuple[GridFactor, ...]] = grid_factors()
 
 
 def combustion_co2(quantity: npt.ArrayLike, fuel: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -96,13 +103,13 @@ def combustion_co2(quantity: npt.ArrayLike, fuel: npt.ArrayLike) -> npt.NDArray[
 
 
 def grid_factor(year: int, *, scope: str = DEFAULT_GRID_SCOPE, kind: str = "average",
-                fallback: bool = True) -> GridFactor | None:
+                fallback: bool = True, factors: Sequence[GridFactor] = GRID_FACTORS) -> GridFactor | None:
     """The electricity CO2 factor of ``year`` for ``scope`` and ``kind``.
 
     With ``fallback`` a year without a published factor takes the nearest published year
     (earlier preferred) and the caller records which year was used; None if the scope has none.
     """
-    rows = [g for g in GRID_FACTORS if g.scope == scope and g.kind == kind]
+    rows = [g for g in factors if g.scope == scope and g.kind == kind]
     exact = [g for g in rows if g.year == year]
     if exact or not fallback:
         return exact[0] if exact else None

@@ -33,7 +33,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from ecozone.standards.factors import factor_table
+from ecozone.standards.factors import FactorTable, factor_table
 
 EDITION: Final = "GB/T 2589-2020"
 #: GB/T 2589-2020 §3 (标准煤): low heating value of one kilogram of standard coal
@@ -100,21 +100,28 @@ def canonical_unit(unit: str) -> str | None:
     return UNIT_ALIASES.get(u) or UNIT_ALIASES.get(u.lower())
 
 
-def coal_rate(year: npt.ArrayLike, edition: str = "power_coal_rate") -> npt.NDArray[np.float64]:
-    """Thermal-power coal rate of each year [kgce/kWh]; NaN for a year the data file lacks."""
-    rates = {int(r["year"]): float(r["gce_per_kwh"]) / 1000.0 for r in factor_table(edition).rows}
+COAL_RATE_COLUMNS: Final = ("year", "gce_per_kwh")
+
+
+def coal_rate(year: npt.ArrayLike, table: FactorTable | None = None) -> npt.NDArray[np.float64]:
+    """Thermal-power coal rate of each year [kgce/kWh] from ``table`` (default: the packaged
+    ``power_coal_rate.csv``); NaN for a year the table lacks."""
+    table = table or factor_table("power_coal_rate")
+    rates = {int(r["year"]): float(r["gce_per_kwh"]) / 1000.0 for r in table.rows}
     years = np.asarray(year, dtype=np.int64)
     return np.array([rates.get(int(y), np.nan) for y in np.unique(years)])[np.unique(years, return_inverse=True)[1]]
 
 
 def coefficient(fuel: npt.ArrayLike, year: npt.ArrayLike, *, electricity_method: str = "equivalent",
-                primary_method: str = "coal_consumption") -> npt.NDArray[np.float64]:
+                primary_method: str = "coal_consumption",
+                coal_rates: FactorTable | None = None) -> npt.NDArray[np.float64]:
     """Coefficient to standard coal of each row [kgce per base unit] (Table A.1).
 
     ``primary_method`` is how hydro, wind, solar and nuclear power are counted, and
     ``electricity_method`` how (net purchased) electricity is: ``"equivalent"`` (当量值,
-    0.1229 kgce/kWh) or ``"coal_consumption"`` (the year's thermal-power coal rate).  A year
-    without a coal rate gives NaN for those rows (the caller reports it).
+    0.1229 kgce/kWh) or ``"coal_consumption"`` (the year's thermal-power coal rate, from
+    ``coal_rates`` or the packaged table).  A year without a coal rate gives NaN for those rows
+    (the caller reports it).
     """
     for m in (electricity_method, primary_method):
         if m not in ELECTRICITY_METHODS:
@@ -123,22 +130,23 @@ def coefficient(fuel: npt.ArrayLike, year: npt.ArrayLike, *, electricity_method:
     uniq, inv = np.unique(fuels, return_inverse=True)
     base = np.array([REFERENCE_COEFFICIENTS[f].kgce for f in uniq])[inv]
     group = np.array([REFERENCE_COEFFICIENTS[f].group for f in uniq], dtype=object)[inv]
-    rate = coal_rate(year)
+    rate = coal_rate(year, coal_rates)
     use_rate = ((group == "primary_electricity") & (primary_method == "coal_consumption")) | (
         (group == "electricity") & (electricity_method == "coal_consumption"))
     return np.where(use_rate, rate, base)
 
 
 def standard_coal(quantity: npt.ArrayLike, fuel: npt.ArrayLike, year: npt.ArrayLike, *,
-                  electricity_method: str = "equivalent",
-                  primary_method: str = "coal_consumption") -> npt.NDArray[np.float64]:
+                  electricity_method: str = "equivalent", primary_method: str = "coal_consumption",
+                  coal_rates: FactorTable | None = None) -> npt.NDArray[np.float64]:
     """Standard coal of each row [tce] from quantities in the fuel's base unit (kg, m³, kWh, MJ).
 
     ``E = Σ q_i × k_i`` (the comprehensive energy consumption sum of GB/T 2589-2020 §5, summed by the caller per region-year),
     with ``k_i`` from :func:`coefficient` in kgce per base unit; the result is in tonnes.
     """
     q = np.asarray(quantity, dtype=np.float64)
-    return q * coefficient(fuel, year, electricity_method=electricity_method, primary_method=primary_method) / 1000.0
+    return q * coefficient(fuel, year, electricity_method=electricity_method, primary_method=primary_method,
+                           coal_rates=coal_rates) / 1000.0
 
 
 def method_label(electricity_method: str, primary_method: str) -> str:
