@@ -202,3 +202,10 @@ def test_own_factor_tables_are_a_parameter_and_recorded(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         service.account(energy, service.Options(coal_rate_file=worse))
     assert "data row 1" in exc.value.en
+
+
+def test_many_bad_rows_are_counted_and_capped(tmp_path: Path) -> None:
+    body = "".join(f"130000,{2000 + i % 20},unobtainium{i},1,t\n" for i in range(1500))
+    with pytest.raises(InputError) as exc:
+        read_energy(write(tmp_path / "bad.csv", "region,year,fuel,quantity,unit\n" + body))
+    assert len(exc.value.detail) == 1000 and "1000+ error(s)" in exc.value.en

@@ -157,11 +157,12 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
     grid, warnings = _grid_factors(year.tolist(), opts)
     uniq_years, inv = np.unique(year, return_inverse=True) if len(year) else (np.array([], np.int64), np.array([], np.int64))
     ef = np.array([grid[int(y)].factor if int(y) in grid else np.nan for y in uniq_years])[inv] if len(year) else np.array([])
-    group = np.array([gb2589.REFERENCE_COEFFICIENTS[f].group for f in fuel], dtype=object) if len(fuel) else np.array([])
+    fuels, fuel_inv = np.unique(fuel, return_inverse=True)
+    group = np.array([gb2589.REFERENCE_COEFFICIENTS[f].group for f in fuels], dtype=object)[fuel_inv]
     co2 = ipcc2006.combustion_co2(qty, fuel)
     co2 = np.where(group == "electricity", ipcc2006.electricity_co2(qty, ef), co2)
     co2 = np.where(group == "heat", ipcc2006.heat_co2(qty), co2)
-    missing_rate = sorted({int(y) for y, t in zip(year, tce, strict=True) if np.isnan(t)})
+    missing_rate = np.unique(year[np.isnan(tce)]).tolist()
     if missing_rate:
         raise InputError(
             f"缺少 {', '.join(map(str, missing_rate))} 年的火电供电煤耗（发电煤耗法需要）；可改用 --primary-method equivalent 或用 --coal-rate-file 提供",

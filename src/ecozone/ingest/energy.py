@@ -41,6 +41,8 @@ POLLUTANT_ALIASES: Final = {"化学需氧量": "cod", "cod": "cod", "氨氮": "n
 MASS_UNITS: Final = {"t": 1e-4, "吨": 1e-4, "10^4 t": 1.0, "万吨": 1.0, "10^4t": 1.0}
 FUEL_ALIASES: Final = {**{f.name_zh: f.id for f in gb2589.REFERENCE_COEFFICIENTS.values()},
                        "电力": "electricity", "热力": "heat", "光伏": "solar", "太阳能": "solar"}
+#: row-level issues returned in an error's detail (the message gives the full count)
+MAX_ISSUES: Final = 1000
 _GLOB = re.compile(r"[*?\[\]{}]")
 
 
@@ -189,21 +191,24 @@ def _regions_table() -> pa.Table:
 
 
 def _issues(con: duckdb.DuckDBPyConnection, file: str, sql: str) -> list[Issue]:
+    """The issues the check query finds (at most MAX_ISSUES + 1: enough to report and count on)."""
+    rows = con.execute(sql).fetchmany(MAX_ISSUES + 1)
     return [Issue(file, None if line is None else int(line), col, None if val is None else str(val), reason, "error")
-            for line, col, val, reason in con.execute(sql).fetchall()]
+            for line, col, val, reason in rows]
 
 
 def _raise(file: str, issues: list[Issue], what_zh: str, what_en: str) -> None:
     if not issues:
         return
     first = issues[0]
+    count = f"{MAX_ISSUES}+" if len(issues) > MAX_ISSUES else str(len(issues))
     raise InputError(
-        f"{what_zh}有 {len(issues)} 处错误，未使用该文件（第一处：第 {first.line} 行 [{first.column}] {first.reason}）",
-        f"{what_en} has {len(issues)} error(s); the file was not used (first: line {first.line} "
+        f"{what_zh}有 {count} 处错误，未使用该文件（第一处：第 {first.line} 行 [{first.column}] {first.reason}）",
+        f"{what_en} has {count} error(s); the file was not used (first: line {first.line} "
         f"[{first.column}] {first.reason})",
         file=file, row=first.line, column=first.column, value=first.value,
         detail=[{"file": i.file, "line": i.line, "column": i.column, "value": i.value, "reason": i.reason}
-                for i in issues])
+                for i in issues[:MAX_ISSUES]])
 
 
 def _fuel_table() -> pa.Table:
