@@ -100,3 +100,19 @@ def test_facility_ledger(tmp_path: Path, db_path: Path) -> None:
     assert led["total"]["balance_t"] == -100000 and led["total"]["by_status"]["missing"] == 91
     res = runner.invoke(app, ["carbon", "ledger", "--year", "2021", "--city", "廊坊市"])
     assert res.exit_code == 0 and "三河发电有限责任公司" in res.stdout and "-200,000" in res.stdout
+
+
+def test_reductions_on_a_store_opened_twice(tmp_path: Path, db_path: Path) -> None:
+    """Regression: on a store whose catalogue was already loaded, opening it left a half-read
+    result (the digest check's fetchone) and DuckDB 2 refused the next register(); the command
+    crashed with a traceback the second time it ran."""
+    red = write(tmp_path / "r.csv", "region,year,pollutant,reduction,unit\n廊坊市,2021,cod,0.3,10^4 t\n"
+                "廊坊市,2022,cod,3000,t\n")
+    for _ in range(2):
+        res = runner.invoke(app, ["carbon", "reductions", "--input", str(red), "--record", "--format", "json"])
+        assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    cod = next(r for r in rows if r["target_id"] == "T002-0023")
+    assert cod["done_10kt"] == 0.6 and round(cod["share_pct"], 1) == 49.6
+    res = runner.invoke(app, ["carbon", "ledger", "--year", "2021", "--format", "json"])
+    assert res.exit_code == 0, res.output

@@ -41,6 +41,14 @@ REDUCTION_INDICATORS = {"cod": "emission.cod_reduction", "nh3n": "emission.nh3n_
 METHOD_ID = "ecozone-reductions"
 
 
+def _settle(con: duckdb.DuckDBPyConnection) -> None:
+    """Finish a result an earlier caller left half-read (``fetchone``): DuckDB 2 refuses
+    ``register``/``sql`` on a connection with an unfinished result, while ``execute`` is allowed."""
+    complete = getattr(con, "complete", None)
+    if complete is not None:
+        complete()
+
+
 def _registry_text() -> str:
     return (resources.files("ecozone") / "data" / "facilities" / f"{LIST_ID}.csv").read_text(encoding="utf-8")
 
@@ -59,9 +67,9 @@ def _parse_registry(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
 
 def ensure_registry(con: duckdb.DuckDBPyConnection) -> None:
     """Load the packaged facility list when the store does not hold this version."""
+    _settle(con)
     text = _registry_text()
     digest = hashlib.sha256(text.encode()).hexdigest()
-    # fetchall, not meta_value's fetchone: DuckDB 2 refuses con.sql() while a result is unfinished
     if con.execute("SELECT value FROM meta WHERE key = ?", [REGISTRY_DIGEST_KEY]).fetchall() == [(digest,)]:
         return
     meta, rows = _parse_registry(text)
@@ -104,6 +112,7 @@ def list_facilities(con: duckdb.DuckDBPyConnection, city: str | None = None) -> 
 def import_ledger(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Store the file's facility-years (replacing earlier values of the same facility and year)."""
     ensure_registry(con)
+    _settle(con)
     reg = con.sql("SELECT facility_id, list_no, name_zh FROM facility").to_arrow_table()
     rows = read_ledger(path, reg)
     con.register("ledger_rows", rows)
@@ -126,6 +135,7 @@ class Ledger:
 def ledger(con: duckdb.DuckDBPyConnection, year: int, city: str | None = None) -> Ledger:
     """Every listed facility's verified emissions, allowances, balance and status in ``year``."""
     ensure_registry(con)
+    _settle(con)
     t = con.sql(
         "SELECT f.facility_id, f.list_no, f.city_name, f.region_code, f.name_zh, y.verified_t, y.allowance_t,"
         " y.surrendered_t, y.source_file, y.source_line FROM facility f"
@@ -167,12 +177,12 @@ _CUMULATIVE = """
 """
 
 
-def _cumulative(con: duckdb.DuckDBPyConnection, red: pa.Table) -> duckdb.DuckDBPyRelation:
+def _cumulative(con: duckdb.DuckDBPyConnection, red: pa.Table) -> None:
+    _settle(con)
     con.register("red", red)
     con.execute("CREATE OR REPLACE TEMP TABLE red_cum AS " + _CUMULATIVE,
                 [PLAN_PERIOD_START, PLAN_PERIOD_YEARS, PLAN_PERIOD_START, PLAN_PERIOD_YEARS])
     con.unregister("red")
-    return con.sql("SELECT * FROM red_cum")
 
 
 def reduction_progress(con: duckdb.DuckDBPyConnection, red: pa.Table) -> list[dict[str, Any]]:
@@ -180,6 +190,7 @@ def reduction_progress(con: duckdb.DuckDBPyConnection, red: pa.Table) -> list[di
     the quota of the catalogue's target (emission.<pollutant>_reduction, at least x 万吨), and the
     share done.  Regions without a numeric quota are listed with an empty quota."""
     _cumulative(con, red)
+    _settle(con)
     con.register("ind", _indicators())
     cur = con.execute("""
         WITH latest AS (
@@ -221,6 +232,7 @@ def record_reductions(con: duckdb.DuckDBPyConnection, red: pa.Table, inputs: Seq
         " FROM red_cum c JOIN ind i ON i.pollutant = c.pollutant ORDER BY 1, 2, 3",
         [METHOD_ID, src, "ecozone-reductions 1.0"])
     con.unregister("ind")
+    _settle(con)
     obs = con.sql("SELECT * FROM red_obs").to_arrow_table()
     return write_observations(con, obs, key=("region_code", "indicator_id", "period", "measure", "source_type",
                                              "source_id"), recorded_by=METHOD_ID, reason="recomputed / 重新计算")
