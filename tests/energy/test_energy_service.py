@@ -209,3 +209,19 @@ def test_many_bad_rows_are_counted_and_capped(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         read_energy(write(tmp_path / "bad.csv", "region,year,fuel,quantity,unit\n" + body))
     assert len(exc.value.detail) == 1000 and "1000+ error(s)" in exc.value.en
+
+
+def test_encodings_and_number_formats(tmp_path: Path) -> None:
+    """Excel on a Chinese Windows saves CSV as GBK; statistical tables write 1,234.5."""
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("地区,年份,能源品种,数量,单位\n河北省,2020,原煤,\"1,000\",吨\n".encode("gbk"))
+    t = read_energy(gbk)
+    assert t.column("quantity").to_pylist() == [1000.0] and t.column("fuel").to_pylist() == ["raw_coal"]
+    # "1,5" is not 15: a decimal comma is refused, not misread
+    with pytest.raises(InputError) as exc:
+        read_energy(write(tmp_path / "c.csv", "region,year,fuel,quantity,unit\n130000,2020,diesel,\"1,5\",t\n"))
+    assert exc.value.detail[0]["column"] == "quantity"
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes(b"region,year,fuel,quantity,unit\n\xff\xfe\x00,2020,diesel,1,t\n")
+    with pytest.raises(InputError):
+        read_energy(bad)

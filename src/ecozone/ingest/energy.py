@@ -20,6 +20,8 @@ column, value, reason) and a file with errors raises :class:`~ecozone.errors.Inp
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +129,25 @@ def _check_path(path: Path) -> None:
         raise InputError("文件不存在", "no such file", file=clip(path, 200))
 
 
+def _utf8(path: Path) -> Path:
+    """``path`` if it is UTF-8; a GB18030/GBK file (what Excel writes on a Chinese Windows) is
+    transcoded to a temporary UTF-8 copy; anything else is refused with a clear message."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return path
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise InputError("文件既不是 UTF-8 也不是 GBK/GB18030 编码，请另存为 UTF-8 CSV",
+                         "the file is neither UTF-8 nor GBK/GB18030: save it as UTF-8 CSV", file=str(path)) from exc
+    tmp = Path(tempfile.mkdtemp(prefix="ecozone-")) / "utf8.csv"
+    tmp.write_text(text, encoding="utf-8")
+    return tmp
+
+
 def read_cells(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> pa.Table:
     """The file's cells as text, columns renamed to the layout's names, plus ``line``."""
     _check_path(path)
@@ -145,12 +166,19 @@ def read_cells(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> pa
         cols = {h: [r[i] if i < len(r) else None for r in body] for i, h in enumerate(header) if h}
         table = pa.table({**cols, "line": list(range(2, len(body) + 2))}) if cols else pa.table({"line": pa.array([], pa.int64())})
     else:
+        src = _utf8(path)
         try:
             table = con.sql(
                 "SELECT *, (row_number() OVER ()) + 1 AS line FROM read_csv(?, all_varchar = true, header = true,"
-                " auto_detect = true)", params=[str(path)]).to_arrow_table()
+                " auto_detect = true)", params=[str(src)]).to_arrow_table()
         except duckdb.Error as exc:
             raise InputError("无法读取 CSV 文件", f"cannot read the CSV file: {clip(exc, 200)}", file=str(path)) from exc
+        finally:
+            if src != path:
+                shutil.rmtree(src.parent, ignore_errors=True)
+    # numbers as written in statistical tables: "1,234.5" (thousands separators) but not "1,5"
+    con.execute("CREATE OR REPLACE TEMP MACRO ez_num(x) AS TRY_CAST(CASE WHEN regexp_full_match(trim(x), "
+                "'[+-]?\\d{1,3}(,\\d{3})+(\\.\\d*)?') THEN replace(trim(x), ',', '') ELSE trim(x) END AS DOUBLE)")
     names = []
     for name in table.column_names:
         key = name.strip().lstrip("\ufeff")
@@ -239,7 +267,7 @@ def read_energy(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.
             "CREATE OR REPLACE TEMP TABLE energy_in AS SELECT c.line, c.region, c.year, c.fuel AS fuel_raw,"
             " c.quantity AS quantity_raw, c.unit AS unit_raw, r.code AS region_code, r.region_name,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n, f.fuel, f.base_unit, u.unit, u.base AS unit_base,"
-            " u.factor, TRY_CAST(replace(trim(c.quantity), ',', '') AS DOUBLE) AS quantity"
+            " u.factor, ez_num(c.quantity) AS quantity"
             " FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " LEFT JOIN fuels f ON f.name = lower(trim(c.fuel))"
             " LEFT JOIN units u ON u.name = coalesce((SELECT any_value(name) FROM units WHERE name = trim(c.unit)),"
@@ -283,8 +311,8 @@ def read_gdp(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Tab
         regions = _regions_table()  # noqa: F841
         con.execute(
             "CREATE OR REPLACE TEMP TABLE gdp_in AS SELECT c.*, r.code AS region_code, r.region_name,"
-            " TRY_CAST(trim(c.year) AS INTEGER) AS year_n, TRY_CAST(replace(trim(c.gdp_constant), ',', '') AS DOUBLE) AS gdp_c,"
-            " TRY_CAST(replace(trim(c.gdp_current), ',', '') AS DOUBLE) AS gdp_cur, TRY_CAST(replace(trim(c.gdp_index), ',', '') AS DOUBLE) AS gdp_i,"
+            " TRY_CAST(trim(c.year) AS INTEGER) AS year_n, ez_num(c.gdp_constant) AS gdp_c,"
+            " ez_num(c.gdp_current) AS gdp_cur, ez_num(c.gdp_index) AS gdp_i,"
             " TRY_CAST(trim(c.price_year) AS INTEGER) AS price_y"
             " FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " WHERE coalesce(c.region, c.year, c.gdp_constant, c.gdp_index) IS NOT NULL")
@@ -325,8 +353,8 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
         con.execute(
             "CREATE OR REPLACE TEMP TABLE ledger_in AS SELECT c.*, f.facility_id,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n,"
-            " TRY_CAST(replace(trim(c.verified_emissions), ',', '') AS DOUBLE) AS verified_t, TRY_CAST(replace(trim(c.allowance), ',', '') AS DOUBLE) AS allowance_t,"
-            " TRY_CAST(replace(trim(c.surrendered), ',', '') AS DOUBLE) AS surrendered_t FROM cells c LEFT JOIN reg f"
+            " ez_num(c.verified_emissions) AS verified_t, ez_num(c.allowance) AS allowance_t,"
+            " ez_num(c.surrendered) AS surrendered_t FROM cells c LEFT JOIN reg f"
             " ON trim(c.facility) IN (f.facility_id, f.name_zh, CAST(f.list_no AS VARCHAR))"
             " WHERE coalesce(c.facility, c.year, c.verified_emissions, c.allowance) IS NOT NULL")
         file = display_path(path)
@@ -366,7 +394,7 @@ def read_reductions(path: Path, con: duckdb.DuckDBPyConnection | None = None) ->
         con.execute(
             "CREATE OR REPLACE TEMP TABLE red_in AS SELECT c.*, r.code AS region_code, r.region_name,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n, p.pollutant AS pollutant_id, m.factor,"
-            " TRY_CAST(replace(trim(c.reduction), ',', '') AS DOUBLE) AS amount FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
+            " ez_num(c.reduction) AS amount FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " LEFT JOIN pol p ON p.name = lower(trim(c.pollutant))"
             " LEFT JOIN mass m ON m.name = coalesce(nullif(trim(c.unit), ''), '10^4 t')"
             " WHERE coalesce(c.region, c.year, c.pollutant, c.reduction) IS NOT NULL")
