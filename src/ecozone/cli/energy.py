@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.markup import escape
 
@@ -75,6 +76,13 @@ ACCOUNT_COLUMNS = [
 ]
 
 
+def _exact(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Floats as full decimal text for CSV (the shared renderer's ``%g`` keeps 6 digits)."""
+    def text(v: Any) -> Any:
+        return np.format_float_positional(v, trim="-") if isinstance(v, float) and v == v else v
+    return [{k: text(v) for k, v in r.items()} for r in rows]
+
+
 def _round(v: Any, n: int) -> Any:
     return None if v is None else round(float(v), n)
 
@@ -111,8 +119,11 @@ def account_cmd(
              "coal_10k": f"{r['coal_t'] / 1e4:,.2f}",
              "coal_share": _round(r["coal_share"], 2), "non_fossil_share": _round(r["non_fossil_share"], 2)}
             for r in acc.rows]
-    if fmt is Format.csv:
-        render([{k: v for k, v in r.items() if k != "tce_by_fuel"} for r in rows], ACCOUNT_COLUMNS, fmt)
+    if fmt is Format.csv:  # one column per fuel present: tce_raw_coal, tce_natural_gas …
+        present = [f for f in gb2589.FUEL_IDS if any(f in r["tce_by_fuel"] for r in acc.rows)]
+        render(_exact([{**{k: v for k, v in r.items() if k != "tce_by_fuel"},
+                        **{f"tce_{f}": r["tce_by_fuel"].get(f) for f in present}} for r in acc.rows]),
+               ACCOUNT_COLUMNS, fmt)
         return
     render(rows, ACCOUNT_COLUMNS, fmt, say("能源消费与二氧化碳排放", "Energy use and CO2"))
     console.print(say(f"折标：{acc.editions['energy']}；排放：{acc.editions['co2']}",
@@ -162,6 +173,9 @@ def intensity_cmd(
         rows = [r for r in rows if r["year"] in year]
     if fmt is Format.json:
         _json(rows)
+        return
+    if fmt is Format.csv:
+        render(_exact([{k: v for k, v in r.items() if k != "editions"} for r in rows]), INTENSITY_COLUMNS, fmt)
         return
     shown = [{**r, **{k: _round(r[k], 4) for k in ("energy_intensity", "co2_intensity")},
               **{k: _round(r[k], 2) for k in ("energy_intensity_change_pct", "co2_intensity_change_pct")}} for r in rows]
@@ -260,6 +274,9 @@ def ledger_cmd(
         led = carbon.ledger(con, year, city)
     if fmt is Format.json:
         _json({"year": year, "facilities": led.rows, "total": led.total})
+        return
+    if fmt is Format.csv:
+        render(_exact(led.rows), LEDGER_COLUMNS, fmt)
         return
     rows = [{**r, "status_label": say(*STATUS_LABELS[r["status"]]),
              **{k: None if r[k] is None else f"{r[k]:,.0f}" for k in ("verified_t", "allowance_t", "balance_t")}}
