@@ -117,3 +117,18 @@ def test_reduction_errors(tmp_path: Path) -> None:
         read_reductions(write(tmp_path / "r.csv", "region,year,pollutant,reduction,unit\n"
                               "廊坊市,2021,so3,1,t\n廊坊市,2021,cod,1,kg\n廊坊市,2021,cod,x,t\n"))
     assert [(d["line"], d["column"]) for d in exc.value.detail] == [(2, "pollutant"), (3, "unit"), (4, "reduction")]
+
+
+def test_stored_reduction_ledger(tmp_path: Path, packaged: duckdb.DuckDBPyConnection) -> None:
+    """Imported reductions are kept; re-importing a file replaces its rows, another file adds."""
+    con = packaged
+    first = write(tmp_path / "2021.csv", "region,year,pollutant,reduction,unit,project\n廊坊市,2021,nox,0.2,10^4 t,A\n")
+    second = write(tmp_path / "2022.csv", "region,year,pollutant,reduction,unit,project\n廊坊市,2022,nox,0.1,10^4 t,B\n")
+    assert carbon.import_reductions(con, first)[0] == 1
+    carbon.import_reductions(con, second)
+    carbon.import_reductions(con, second)  # the same file again: replaced, not doubled
+    nox = next(r for r in carbon.reduction_progress(con, carbon.stored_reductions(con)) if r["target_id"] == "T002-0025")
+    assert nox["done_10kt"] == pytest.approx(0.3) and nox["through_year"] == 2022
+    obs = con.execute("SELECT period, value FROM observation_current WHERE indicator_id = 'emission.nox_reduction' "
+                      "AND region_code = '131000' ORDER BY period").fetchall()
+    assert [(p, round(v, 6)) for p, v in obs] == [("2021", 0.2), ("2022", 0.3)]

@@ -185,6 +185,34 @@ def _cumulative(con: duckdb.DuckDBPyConnection, red: pa.Table) -> None:
     con.unregister("red")
 
 
+def import_reductions(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, WriteResult]:
+    """Store the file's reductions (a re-import of the same file replaces its rows) and record the
+    cumulative reductions of the whole stored ledger as observations.  All or nothing."""
+    from ecozone.ingest.energy import read_reductions
+
+    red = read_reductions(path)
+    source = display_path(path)
+    _settle(con)
+    con.register("red_file", red)
+    with transaction(con):
+        con.execute("DELETE FROM pollutant_reduction WHERE source_file = ?", [source])
+        con.execute("INSERT INTO pollutant_reduction (region_code, year, pollutant, reduction_10kt, project, source_file,"
+                    " source_line) SELECT region_code, year, pollutant, reduction_10kt, project, ?, line FROM red_file",
+                    [source])
+        res = record_reductions(con, stored_reductions(con), [path])
+    con.unregister("red_file")
+    return red.num_rows, res
+
+
+def stored_reductions(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """The stored reduction ledger in the shape :func:`ecozone.ingest.energy.read_reductions` gives."""
+    _settle(con)
+    return con.sql(
+        "SELECT p.region_code, coalesce(r.name_zh, p.region_code) AS region_name, p.year, p.pollutant,"
+        " p.reduction_10kt, p.project, p.source_line AS line FROM pollutant_reduction p"
+        " LEFT JOIN region r ON r.code = p.region_code ORDER BY 1, 3, 4").to_arrow_table()
+
+
 def reduction_progress(con: duckdb.DuckDBPyConnection, red: pa.Table) -> list[dict[str, Any]]:
     """Per region and pollutant: the reductions done in the plan period up to the latest year,
     the quota of the catalogue's target (emission.<pollutant>_reduction, at least x 万吨), and the

@@ -303,16 +303,16 @@ REDUCTION_COLUMNS = [
 
 @carbon_app.command("reductions")
 def reductions_cmd(
-    input_file: InputOpt,
+    input_file: Annotated[Path | None, typer.Option("--input", "-i", help="减排量文件（不写入数据库）；省略则用已导入的台账 / a reductions file, or the stored ledger")] = None,
     record: RecordOpt = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """主要污染物重点工程减排量对照规划目标 / key-project reductions against the plans' quotas."""
     with _errors(), store(db) as con:
-        red = ingest.read_reductions(input_file)
+        red = ingest.read_reductions(input_file) if input_file else carbon.stored_reductions(con)
         rows = carbon.reduction_progress(con, red)
-        if record:
+        if record and input_file:
             with transaction(con):
                 res = carbon.record_reductions(con, red, [input_file])
             err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
@@ -324,3 +324,16 @@ def reductions_cmd(
     shown = [{**r, "pollutant_name": say(*ingest.POLLUTANTS[r["pollutant"]]),
               "share_pct": _round(r["share_pct"], 1), "done_10kt": _round(r["done_10kt"], 4)} for r in rows]
     render(shown, REDUCTION_COLUMNS, fmt, say("重点工程减排量完成情况", "Key-project reductions against quotas"))
+
+
+@carbon_app.command("reductions-import")
+def reductions_import_cmd(
+    path: Annotated[Path, typer.Argument(help="减排量文件 region,year,pollutant,reduction,unit[,project]")],
+    db: DbOption = None,
+) -> None:
+    """导入重点工程减排量台账并记录累计减排观测值（同名文件重新导入即替换）/ import the reduction ledger."""
+    with _errors(), store(db) as con:
+        n, res = carbon.import_reductions(con, path)
+    console.print(say(f"已导入 {n} 行；观测值新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
+                      f"imported {n} rows; observations {res.added} added, {res.superseded} superseded, "
+                      f"{res.unchanged} unchanged"))

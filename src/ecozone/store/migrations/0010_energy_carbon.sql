@@ -31,3 +31,15 @@ CREATE TABLE facility_year (
     imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     PRIMARY KEY (facility_id, year)
 );
+
+-- key-project reductions of COD, NH3-N, NOx and VOCs, as imported (10^4 t, the plans' unit)
+CREATE TABLE pollutant_reduction (
+    region_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    pollutant VARCHAR NOT NULL,         -- cod | nh3n | nox | vocs
+    reduction_10kt DOUBLE NOT NULL,
+    project VARCHAR,
+    source_file VARCHAR NOT NULL,       -- a re-import of the same file replaces its rows
+    source_line INTEGER,
+    imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
