@@ -121,7 +121,7 @@ def account_cmd(
             for r in acc.rows]
     if fmt is Format.csv:  # one column per fuel present: tce_raw_coal, tce_natural_gas …
         present = [f for f in gb2589.FUEL_IDS if any(f in r["tce_by_fuel"] for r in acc.rows)]
-        render(_exact([{**{k: v for k, v in r.items() if k != "tce_by_fuel"},
+        render(_exact([{**{k: v for k, v in r.items() if k not in ("tce_by_fuel", "editions")},
                         **{f"tce_{f}": r["tce_by_fuel"].get(f) for f in present}} for r in acc.rows]),
                ACCOUNT_COLUMNS, fmt)
         return

@@ -200,6 +200,8 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
         r["grid_edition"] = None if g is None else f"{g.year} {g.scope} {g.kind}: {g.source}"
     editions = {"energy": gb2589.method_label(opts.electricity_method, opts.primary_method),
                 "co2": ipcc2006.EDITION, "grid": opts.grid_edition(), "coal_rate": rates.edition}
+    for r in rows:
+        r["editions"] = editions
     return Account(rows, editions, warnings)
 
 
