@@ -61,3 +61,13 @@ def test_allowance_balance_and_status() -> None:
     s = [np.nan, np.nan, np.nan, 100.0, np.nan]
     assert ets.balance(a, v).tolist()[:4] == pytest.approx([10.0, -0.2, -20.0, -20.0])
     assert ets.compliance_status(a, v, s).tolist() == ["surplus", "balanced", "shortfall", "covered", "missing"]
+
+
+def test_ccer_offsets_count_up_to_five_percent() -> None:
+    """第二十九条: offsets may cover at most 5 % of verified emissions."""
+    assert ets.offsets_counted([10.0, 3.0], [100.0, 100.0]).tolist() == [5.0, 3.0]
+    # short by 10: 95 allowances surrendered + 10 CCER (5 count) = 100 → covered; 94 + 10 → not
+    assert ets.compliance_status([90.0, 90.0], [100.0, 100.0], [95.0, 94.0], [10.0, 10.0]).tolist() == \
+        ["covered", "shortfall"]
+    # offsets alone (nothing surrendered) never cover a shortfall larger than 5 %
+    assert ets.compliance_status([90.0], [100.0], None, [50.0]).tolist() == ["shortfall"]

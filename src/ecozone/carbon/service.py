@@ -118,8 +118,9 @@ def import_ledger(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     con.register("ledger_rows", rows)
     with transaction(con):
         con.execute("DELETE FROM facility_year WHERE (facility_id, year) IN (SELECT facility_id, year FROM ledger_rows)")
-        con.execute("INSERT INTO facility_year (facility_id, year, verified_t, allowance_t, surrendered_t, source_file,"
-                    " source_line) SELECT facility_id, year, verified_t, allowance_t, surrendered_t, ?, line FROM ledger_rows",
+        con.execute("INSERT INTO facility_year (facility_id, year, verified_t, allowance_t, surrendered_t, ccer_t,"
+                    " source_file, source_line) SELECT facility_id, year, verified_t, allowance_t, surrendered_t, ccer_t,"
+                    " ?, line FROM ledger_rows",
                     [display_path(path)])
     con.unregister("ledger_rows")
     return rows.num_rows
@@ -138,19 +139,22 @@ def ledger(con: duckdb.DuckDBPyConnection, year: int, city: str | None = None) -
     _settle(con)
     t = con.sql(
         "SELECT f.facility_id, f.list_no, f.city_name, f.region_code, f.name_zh, y.verified_t, y.allowance_t,"
-        " y.surrendered_t, y.source_file, y.source_line FROM facility f"
+        " y.surrendered_t, y.ccer_t, y.source_file, y.source_line FROM facility f"
         " LEFT JOIN facility_year y ON y.facility_id = f.facility_id AND y.year = $year"
         " WHERE $city IS NULL OR f.city_name = $city OR f.region_code = $city OR f.city_name = $city || '市'"
         " ORDER BY f.list_no", params={"year": year, "city": city}).to_arrow_table()
     a = np.asarray(t.column("allowance_t").to_numpy(zero_copy_only=False), dtype=np.float64)
     v = np.asarray(t.column("verified_t").to_numpy(zero_copy_only=False), dtype=np.float64)
     s = np.asarray(t.column("surrendered_t").to_numpy(zero_copy_only=False), dtype=np.float64)
+    c = np.asarray(t.column("ccer_t").to_numpy(zero_copy_only=False), dtype=np.float64)
     bal = ets.balance(a, v)
-    status = ets.compliance_status(a, v, s)
+    counted = ets.offsets_counted(c, v)
+    status = ets.compliance_status(a, v, s, c)
     rows = t.to_pylist()
-    for r, b, st in zip(rows, bal.tolist(), status.tolist(), strict=True):
+    for r, b, oc, st in zip(rows, bal.tolist(), counted.tolist(), status.tolist(), strict=True):
         r["year"] = year
         r["balance_t"] = None if b != b else b
+        r["ccer_counted_t"] = None if oc != oc else oc
         r["status"] = st
     have = ~(np.isnan(a) | np.isnan(v))
     total = {"year": year, "facilities": len(rows), "facilities_with_data": int(have.sum()),

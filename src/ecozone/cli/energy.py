@@ -244,7 +244,7 @@ def facilities_cmd(
 
 @carbon_app.command("import")
 def ledger_import_cmd(
-    path: Annotated[Path, typer.Argument(help="核查排放量与配额文件 facility,year,verified_emissions,allowance[,surrendered]")],
+    path: Annotated[Path, typer.Argument(help="核查排放量与配额文件 facility,year,verified_emissions,allowance[,surrendered][,ccer]")],
     db: DbOption = None,
 ) -> None:
     """导入经核查排放量与分配配额（全部成功或全部不写）/ import verified emissions and allowances."""

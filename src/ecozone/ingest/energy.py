@@ -6,8 +6,8 @@ Four long tables, each as CSV (UTF-8, with or without BOM) or as a sheet of an E
 * ``energy``: ``region,year,fuel,quantity,unit`` — energy use by region, year and fuel;
 * ``gdp``: ``region,year,gdp_constant[,gdp_current][,price_year]`` — GDP in 10,000 yuan at the
   base year's constant prices, or ``region,year,gdp_index`` — a volume index (any base);
-* ``ledger``: ``facility,year,verified_emissions,allowance[,surrendered]`` — the power emitters'
-  verified emissions and allocated allowances (tCO2);
+* ``ledger``: ``facility,year,verified_emissions,allowance[,surrendered][,ccer]`` — the power
+  emitters' verified emissions, allocated allowances, and what they surrendered (tCO2);
 * ``reductions``: ``region,year,pollutant,reduction,unit[,project]`` — key-project reductions of
   COD, NH3-N, NOx and VOCs.
 
@@ -86,14 +86,17 @@ GDP = Layout(
     (("130000", "2020", "362064000", "362064000", "", "2020"),),
 )
 LEDGER = Layout(
-    "ledger", "ledger", ("facility", "year", "verified_emissions", "allowance"), ("surrendered", "note"),
+    "ledger", "ledger", ("facility", "year", "verified_emissions", "allowance"), ("surrendered", "ccer", "note"),
     {"单位名称": "facility", "企业": "facility", "序号": "facility", "年份": "year", "年度": "year",
      "核查排放量": "verified_emissions", "经核查排放量": "verified_emissions", "配额": "allowance",
-     "分配配额": "allowance", "清缴量": "surrendered", "备注": "note"},
+     "分配配额": "allowance", "清缴量": "surrendered", "清缴配额": "surrendered", "ccer": "ccer",
+     "CCER": "ccer", "抵销量": "ccer", "备注": "note"},
     {"facility": ("重点排放单位：名录编号（如 HB2022-001）、序号或单位名称", "facility: registry id (HB2022-001), list number or name"),
      "year": ("年度", "year"), "verified_emissions": ("经核查排放量（吨二氧化碳）", "verified emissions, tCO2"),
      "allowance": ("分配配额（吨）", "allocated allowances, t"),
-     "surrendered": ("已清缴配额与抵销量（吨，可选）", "allowances and offsets surrendered, t (optional)"),
+     "surrendered": ("已清缴的配额（吨，可选）", "allowances surrendered, t (optional)"),
+     "ccer": ("用于抵销的国家核证自愿减排量（吨，可选；最多计入核查排放量的5%）",
+              "CCER offsets surrendered, t (optional; at most 5 % of verified emissions count)"),
      "note": ("备注", "note")},
     (("HB2022-001", "2021", "4500000", "4600000"),),
 )
@@ -344,7 +347,7 @@ def read_gdp(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Tab
 def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """Verified emissions and allowances per facility and year, checked against the registry
     ``facilities`` (facility_id, list_no, name_zh): facility_id, year, verified_t, allowance_t,
-    surrendered_t, line."""
+    surrendered_t, ccer_t, line."""
     own = con is None
     con = con or duckdb.connect()
     try:
@@ -354,7 +357,7 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
             "CREATE OR REPLACE TEMP TABLE ledger_in AS SELECT c.*, f.facility_id,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n,"
             " ez_num(c.verified_emissions) AS verified_t, ez_num(c.allowance) AS allowance_t,"
-            " ez_num(c.surrendered) AS surrendered_t FROM cells c LEFT JOIN reg f"
+            " ez_num(c.surrendered) AS surrendered_t, ez_num(c.ccer) AS ccer_t FROM cells c LEFT JOIN reg f"
             " ON trim(c.facility) IN (f.facility_id, f.name_zh, CAST(f.list_no AS VARCHAR))"
             " WHERE coalesce(c.facility, c.year, c.verified_emissions, c.allowance) IS NOT NULL")
         file = display_path(path)
@@ -366,7 +369,7 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
                   "(first on line ' || a.line || ') / 单位、年度重复' FROM ledger_in a JOIN ledger_in b "
                   "ON a.facility_id = b.facility_id AND a.year_n = b.year_n AND a.line < b.line"]
         for col, var, required in (("verified_emissions", "verified_t", True), ("allowance", "allowance_t", True),
-                                   ("surrendered", "surrendered_t", False)):
+                                   ("surrendered", "surrendered_t", False), ("ccer", "ccer_t", False)):
             empty = f"nullif(trim({col}), '') IS NULL"
             cond = f"{var} IS NULL OR {var} < 0 OR isinf({var})"
             where = f"({cond})" if required else f"NOT {empty} AND ({cond})"
@@ -374,7 +377,7 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
         issues = _issues(con, file, " UNION ALL ".join(checks) + " ORDER BY 1, 2")
         _raise(file, issues, "配额清缴文件", "the ledger file")
         return con.sql(
-            "SELECT facility_id, year_n AS year, verified_t, allowance_t, surrendered_t, line FROM ledger_in "
+            "SELECT facility_id, year_n AS year, verified_t, allowance_t, surrendered_t, ccer_t, line FROM ledger_in "
             "ORDER BY facility_id, year").to_arrow_table()
     finally:
         if own:

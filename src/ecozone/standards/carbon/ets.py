@@ -7,11 +7,12 @@ Rules (《碳排放权交易管理办法（试行）》, 生态环境部令 第1
   (≥ 0) complies, a shortfall (< 0) must be covered (by purchase or CCER offsets) or the unit is
   non-compliant.
 * 第二十九条: CCER offsets may cover at most 5 % of the verified emissions
-  (:data:`CCER_OFFSET_MAX_SHARE`).
+  (:data:`CCER_OFFSET_MAX_SHARE`, :func:`offsets_counted`).
 
 Status of a facility-year (:func:`compliance_status`): ``surplus`` (allowances exceed emissions),
 ``balanced`` (equal within 0.5 t), ``shortfall`` (allowances short, no surrender recorded),
-``covered`` (short, but surrendered allowances and offsets cover it), ``missing`` (no verified
+``covered`` (short, but the allowances surrendered plus the CCER offsets that count — at most
+5 % of the verified emissions — reach the verified emissions), ``missing`` (no verified
 emissions or no allocation imported).
 """
 
@@ -33,16 +34,28 @@ def balance(allowance_t: npt.ArrayLike, verified_t: npt.ArrayLike) -> npt.NDArra
     return np.asarray(allowance_t, dtype=np.float64) - np.asarray(verified_t, dtype=np.float64)
 
 
+def offsets_counted(ccer_t: npt.ArrayLike, verified_t: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """CCER offsets that count towards compliance [t]: at most 5 % of verified emissions (第二十九条)."""
+    return np.minimum(np.asarray(ccer_t, dtype=np.float64),
+                      CCER_OFFSET_MAX_SHARE * np.asarray(verified_t, dtype=np.float64))
+
+
 def compliance_status(allowance_t: npt.ArrayLike, verified_t: npt.ArrayLike,
-                      surrendered_t: npt.ArrayLike | None = None) -> npt.NDArray[np.object_]:
+                      surrendered_t: npt.ArrayLike | None = None,
+                      ccer_t: npt.ArrayLike | None = None) -> npt.NDArray[np.object_]:
     """Status of each facility-year (see the module docstring); NaN inputs give ``missing``.
 
-    ``surrendered_t`` (allowances and offsets surrendered, optional) turns a shortfall into
-    ``covered`` when it reaches the verified emissions.
+    ``surrendered_t`` (allowances surrendered) and ``ccer_t`` (offsets surrendered, counted up to
+    5 % of verified emissions) turn a shortfall into ``covered`` when together they reach the
+    verified emissions.
     """
     a = np.asarray(allowance_t, dtype=np.float64)
     v = np.asarray(verified_t, dtype=np.float64)
-    s = np.full_like(v, np.nan) if surrendered_t is None else np.asarray(surrendered_t, dtype=np.float64)
+    nan = np.full_like(v, np.nan)
+    surrendered = nan if surrendered_t is None else np.asarray(surrendered_t, dtype=np.float64)
+    offsets = nan if ccer_t is None else offsets_counted(ccer_t, v)
+    s = np.where(np.isnan(surrendered) & np.isnan(offsets), np.nan,
+                 np.nan_to_num(surrendered) + np.nan_to_num(offsets))
     b = a - v
     out = np.where(b > BALANCE_TOLERANCE_T, "surplus",
                    np.where(b >= -BALANCE_TOLERANCE_T, "balanced",

@@ -25,7 +25,8 @@ CREATE TABLE facility_year (
     year INTEGER NOT NULL,
     verified_t DOUBLE,
     allowance_t DOUBLE,
-    surrendered_t DOUBLE,
+    surrendered_t DOUBLE,               -- allowances surrendered (清缴的配额)
+    ccer_t DOUBLE,                      -- CCER offsets surrendered (国家核证自愿减排量抵销)
     source_file VARCHAR NOT NULL,
     source_line INTEGER,
     imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
