@@ -55,7 +55,7 @@ def test_grid_factors_as_published() -> None:
 
 
 def test_allowance_balance_and_status() -> None:
-    # 第二十七条: allowances surrendered must cover verified emissions
+    # 第二十八条: allowances surrendered must cover verified emissions
     a = [100.0, 100.0, 100.0, 80.0, np.nan]
     v = [90.0, 100.2, 120.0, 100.0, 50.0]
     s = [np.nan, np.nan, np.nan, 100.0, np.nan]

@@ -2,7 +2,7 @@
 
 Rules (《碳排放权交易管理办法（试行）》, 生态环境部令 第19号, 2020; docs/methods/carbon.md):
 
-* 第二十七条: a key emitting unit surrenders allowances equal to its verified emissions of the
+* 第二十八条: a key emitting unit surrenders allowances equal to its verified emissions of the
   year (清缴量 ≥ 经核查排放量).  Balance = allocated allowances − verified emissions: a surplus
   (≥ 0) complies, a shortfall (< 0) must be covered (by purchase or CCER offsets) or the unit is
   non-compliant.
