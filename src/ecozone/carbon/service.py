@@ -138,11 +138,11 @@ def ledger(con: duckdb.DuckDBPyConnection, year: int, city: str | None = None) -
     ensure_registry(con)
     _settle(con)
     t = con.sql(
-        "SELECT f.facility_id, f.list_no, f.city_name, f.region_code, f.name_zh, y.verified_t, y.allowance_t,"
-        " y.surrendered_t, y.ccer_t, y.source_file, y.source_line FROM facility f"
-        " LEFT JOIN facility_year y ON y.facility_id = f.facility_id AND y.year = $year"
-        " WHERE $city IS NULL OR f.city_name = $city OR f.region_code = $city OR f.city_name = $city || '市'"
-        " ORDER BY f.list_no", params={"year": year, "city": city}).to_arrow_table()
+        "SELECT fa.facility_id, fa.list_no, fa.city_name, fa.region_code, fa.name_zh, y.verified_t, y.allowance_t,"
+        " y.surrendered_t, y.ccer_t, y.source_file, y.source_line FROM facility fa"
+        " LEFT JOIN facility_year y ON y.facility_id = fa.facility_id AND y.year = $year"
+        " WHERE $city IS NULL OR fa.city_name = $city OR fa.region_code = $city OR fa.city_name = $city || '市'"
+        " ORDER BY fa.list_no", params={"year": year, "city": city}).to_arrow_table()
     a = np.asarray(t.column("allowance_t").to_numpy(zero_copy_only=False), dtype=np.float64)
     v = np.asarray(t.column("verified_t").to_numpy(zero_copy_only=False), dtype=np.float64)
     s = np.asarray(t.column("surrendered_t").to_numpy(zero_copy_only=False), dtype=np.float64)

@@ -354,11 +354,11 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
         cells = read_cells(con, path, LEDGER)  # noqa: F841 - read by DuckDB
         reg = facilities  # noqa: F841
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE ledger_in AS SELECT c.*, f.facility_id,"
+            "CREATE OR REPLACE TEMP TABLE ledger_in AS SELECT c.*, fr.facility_id,"
             " TRY_CAST(trim(c.year) AS INTEGER) AS year_n,"
             " ez_num(c.verified_emissions) AS verified_t, ez_num(c.allowance) AS allowance_t,"
-            " ez_num(c.surrendered) AS surrendered_t, ez_num(c.ccer) AS ccer_t FROM cells c LEFT JOIN reg f"
-            " ON trim(c.facility) IN (f.facility_id, f.name_zh, CAST(f.list_no AS VARCHAR))"
+            " ez_num(c.surrendered) AS surrendered_t, ez_num(c.ccer) AS ccer_t FROM cells c LEFT JOIN reg fr"
+            " ON trim(c.facility) IN (fr.facility_id, fr.name_zh, CAST(fr.list_no AS VARCHAR))"
             " WHERE coalesce(c.facility, c.year, c.verified_emissions, c.allowance) IS NOT NULL")
         file = display_path(path)
         checks = ["SELECT line, 'facility', facility, 'not in the facility registry (ecozone carbon facilities) / "
