@@ -225,3 +225,10 @@ def test_encodings_and_number_formats(tmp_path: Path) -> None:
     bad.write_bytes(b"region,year,fuel,quantity,unit\n\xff\xfe\x00,2020,diesel,1,t\n")
     with pytest.raises(InputError):
         read_energy(bad)
+
+
+def test_a_year_without_gdp_is_kept_empty_not_dropped(tmp_path: Path) -> None:
+    acc, _ = _two_years(tmp_path)
+    rows = service.intensity(acc, read_gdp(write(tmp_path / "g.csv", "region,year,gdp_constant\n130000,2020,1000\n")), 2020)
+    assert [(r["year"], r["gdp_missing"]) for r in rows] == [(2020, False), (2022, True)]
+    assert rows[1]["energy_intensity"] is None and rows[1]["energy_intensity_change_pct"] is None

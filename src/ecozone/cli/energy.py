@@ -163,6 +163,10 @@ def intensity_cmd(
         acc = service.account(energy, opts, years=years)
         _warn(acc.warnings)
         rows = service.intensity(acc, ingest.read_gdp(gdp), base_year)
+        gaps = [f"{r['region_name']} {r['year']}" for r in rows if r["gdp_missing"]]
+        if gaps:
+            _warn([say(f"以下地区年份没有 GDP，强度为空：{', '.join(gaps)}",
+                       f"no GDP for these region-years, intensities left empty: {', '.join(gaps)}")])
         if record:
             with store(db) as con, transaction(con):
                 res = service.record(con, acc, rows, [input_file, gdp], opts)

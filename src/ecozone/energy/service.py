@@ -212,7 +212,8 @@ def intensity(acc: Account, gdp: pa.Table, base_year: int) -> list[dict[str, Any
 
     Intensity = energy (tce) / GDP at constant prices (10^4 yuan).  With a GDP volume index only
     (``gdp_index``), the level is unknown but the change is exact: ``(E_t/I_t) / (E_b/I_b) − 1``.
-    A change is negative when intensity fell.
+    A change is negative when intensity fell.  A region-year with energy use but no GDP row is
+    kept, with empty intensities (``gdp_missing``), never dropped silently.
     """
     acct = pa.Table.from_pylist([{k: r[k] for k in ("region_code", "region_name", "year", "tce_total", "co2_t")}
                                  for r in acc.rows],
@@ -234,7 +235,7 @@ def intensity(acc: Account, gdp: pa.Table, base_year: int) -> list[dict[str, Any
                        g.price_year,
                        coalesce(g.gdp_constant, g.gdp_index) AS volume,
                        g.gdp_constant IS NULL AS index_only
-                FROM acct a JOIN g ON g.region_code = a.region_code AND g.year = a.year),
+                FROM acct a LEFT JOIN g ON g.region_code = a.region_code AND g.year = a.year),
             b AS (SELECT region_code, tce_total / volume AS e_base, co2_t / volume AS c_base, index_only AS b_index
                   FROM j WHERE year = ?)
             SELECT j.region_code, j.region_name, j.year, ? AS base_year, j.tce_total, j.co2_t, j.gdp_constant,
@@ -261,6 +262,7 @@ def intensity(acc: Account, gdp: pa.Table, base_year: int) -> list[dict[str, Any
                          value=missing)
     for r in out:
         r["editions"] = acc.editions
+        r["gdp_missing"] = r["gdp_constant"] is None and r["gdp_index"] is None
     return out
 
 
