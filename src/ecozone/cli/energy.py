@@ -106,6 +106,8 @@ def account_cmd(
     with _errors():
         acc = service.account(ingest.read_energy(input_file), opts, years=year)
         _warn(acc.warnings)
+        if year and not acc.rows:
+            _warn([say(f"文件中没有 {', '.join(map(str, year))} 年的数据", f"the file has no rows for {', '.join(map(str, year))}")])
         if record:
             with store(db) as con, transaction(con):
                 res = service.record(con, acc, None, [input_file], opts)

@@ -168,7 +168,7 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
             f"缺少 {', '.join(map(str, missing_rate))} 年的火电供电煤耗（发电煤耗法需要）；可改用 --primary-method equivalent 或用 --coal-rate-file 提供",
             f"no thermal-power coal rate for {', '.join(map(str, missing_rate))} (the coal-consumption method needs it); "
             "use --primary-method equivalent / --electricity-method equivalent, or give --coal-rate-file",
-            value=missing_rate)
+            column="year")
     rows_in = energy.select(["region_code", "region_name", "year", "fuel", "quantity_base"]).append_column(
         "group", pa.array(group.tolist(), pa.string())).append_column("tce", pa.array(tce)).append_column(
         "co2", pa.array(co2))
@@ -227,8 +227,9 @@ def intensity(acc: Account, gdp: pa.Table, base_year: int) -> list[dict[str, Any
         mixed = con.sql("SELECT region_code, count(DISTINCT price_year) FROM g GROUP BY 1 HAVING count(DISTINCT price_year) > 1"
                         ).fetchall()
         if mixed:
-            raise InputError("同一地区的不变价 GDP 使用了不同的价格基准年", "the constant-price GDP of one region mixes price years",
-                             value=[m[0] for m in mixed])
+            regions = ", ".join(str(m[0]) for m in mixed)
+            raise InputError(f"同一地区的不变价 GDP 使用了不同的价格基准年：{regions}",
+                             f"the constant-price GDP of one region mixes price years: {regions}", column="price_year")
         rows = con.execute("""
             WITH j AS (
                 SELECT a.region_code, a.region_name, a.year, a.tce_total, a.co2_t, g.gdp_constant, g.gdp_index,
@@ -254,15 +255,16 @@ def intensity(acc: Account, gdp: pa.Table, base_year: int) -> list[dict[str, Any
         out = [dict(zip(names, r, strict=True)) for r in rows]
     finally:
         con.close()
-    have_base = {r["region_code"] for r in out if r["year"] == base_year}
+    for r in out:
+        r["gdp_missing"] = r["gdp_constant"] is None and r["gdp_index"] is None
+    have_base = {r["region_code"] for r in out if r["year"] == base_year and not r["gdp_missing"]}
     missing = sorted({r["region_code"] for r in acc.rows} - have_base)
     if missing:
         raise InputError(f"基准年 {base_year} 缺少能源或 GDP 数据的地区：{', '.join(missing)}",
                          f"no energy or GDP data in the base year {base_year} for: {', '.join(missing)}",
-                         value=missing)
+                         column="year")
     for r in out:
         r["editions"] = acc.editions
-        r["gdp_missing"] = r["gdp_constant"] is None and r["gdp_index"] is None
     return out
 
 
