@@ -232,3 +232,16 @@ def test_a_year_without_gdp_is_kept_empty_not_dropped(tmp_path: Path) -> None:
     rows = service.intensity(acc, read_gdp(write(tmp_path / "g.csv", "region,year,gdp_constant\n130000,2020,1000\n")), 2020)
     assert [(r["year"], r["gdp_missing"]) for r in rows] == [(2020, False), (2022, True)]
     assert rows[1]["energy_intensity"] is None and rows[1]["energy_intensity_change_pct"] is None
+
+
+def test_recorded_indicators_exist_with_these_units() -> None:
+    """The engine writes observations of catalogue indicators: if the catalogue renames one or
+    changes its unit, this fails rather than tracking silently losing the values."""
+    from ecozone.carbon.service import REDUCTION_INDICATORS
+    from ecozone.catalogue.loader import packaged_catalogue
+
+    ind = packaged_catalogue().indicators
+    units = {service.IND_TOTAL: "万吨标准煤", service.IND_COAL: "万吨", service.IND_COAL_SHARE: "%",
+             service.IND_NON_FOSSIL: "%", service.IND_CO2: "万吨", service.IND_ENERGY_INTENSITY: "吨标准煤/万元",
+             service.IND_CO2_INTENSITY: "吨/万元", **dict.fromkeys(REDUCTION_INDICATORS.values(), "万吨")}
+    assert {i: ind[i].unit for i in units} == units
