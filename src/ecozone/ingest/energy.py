@@ -332,8 +332,10 @@ def read_gdp(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Tab
                   "SELECT line, 'price_year', price_year, 'not a year / 年份无效' FROM gdp_in "
                   "WHERE price_y IS NULL AND nullif(trim(price_year), '') IS NOT NULL"]
         for col, var in (("gdp_constant", "gdp_c"), ("gdp_current", "gdp_cur"), ("gdp_index", "gdp_i")):
+            # sql: vetted — column names and conditions from the constant tuples in this function
             checks.append(f"SELECT line, '{col}', {col}, 'not a positive number / 应为正数' FROM gdp_in "
                           f"WHERE nullif(trim({col}), '') IS NOT NULL AND ({var} IS NULL OR NOT {var} > 0 OR isinf({var}))")
+        # sql: vetted — column names and conditions from the constant tuples in this function
         issues = _issues(con, file, " UNION ALL ".join(checks) + " ORDER BY 1, 2")
         _raise(file, issues, "GDP 文件", "the GDP file")
         return con.sql(
@@ -373,7 +375,9 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
             empty = f"nullif(trim({col}), '') IS NULL"
             cond = f"{var} IS NULL OR {var} < 0 OR isinf({var})"
             where = f"({cond})" if required else f"NOT {empty} AND ({cond})"
+            # sql: vetted — column names and conditions from the constant tuples in this function
             checks.append(f"SELECT line, '{col}', {col}, 'not a number ≥ 0 / 应为非负数' FROM ledger_in WHERE {where}")
+        # sql: vetted — column names and conditions from the constant tuples in this function
         issues = _issues(con, file, " UNION ALL ".join(checks) + " ORDER BY 1, 2")
         _raise(file, issues, "配额清缴文件", "the ledger file")
         return con.sql(
