@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +43,10 @@ GDP_TWO_YEARS = """region,year,gdp_constant,gdp_current
 130000,2020,1000,1000
 河北省,2022,1250,1400
 """
+
+
+def where(issue: str) -> tuple[int, str]:
+    """(line, column) of a row-level issue ``file:line [column] = 'value': reason``."""
+    m = re.search(r":(\d+) \[([^\]]+)\]", issue)
+    assert m, issue
+    return int(m.group(1)), m.group(2)

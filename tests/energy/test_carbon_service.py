@@ -13,7 +13,7 @@ from ecozone.ingest.energy import read_reductions
 from ecozone.store.db import connect, transaction
 from ecozone.tracking.evaluate import evaluate
 from ecozone.tracking.status import Status
-from tests.energy.conftest import write
+from tests.energy.conftest import where, write
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_ledger_errors_are_row_level(con: duckdb.DuckDBPyConnection, tmp_path: P
                  "HB2022-001,2021,5,1\n")
     with pytest.raises(InputError) as exc:
         carbon.import_ledger(con, path)
-    got = [(d["line"], d["column"]) for d in exc.value.detail]
+    got = [where(d) for d in exc.value.detail]
     assert got == [(2, "facility"), (3, "verified_emissions"), (4, "facility,year")]
     assert con.execute("SELECT count(*) FROM facility_year").fetchall() == [(0,)]  # nothing written
 
@@ -116,7 +116,7 @@ def test_reduction_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         read_reductions(write(tmp_path / "r.csv", "region,year,pollutant,reduction,unit\n"
                               "廊坊市,2021,so3,1,t\n廊坊市,2021,cod,1,kg\n廊坊市,2021,cod,x,t\n"))
-    assert [(d["line"], d["column"]) for d in exc.value.detail] == [(2, "pollutant"), (3, "unit"), (4, "reduction")]
+    assert [where(d) for d in exc.value.detail] == [(2, "pollutant"), (3, "unit"), (4, "reduction")]
 
 
 def test_stored_reduction_ledger(tmp_path: Path, packaged: duckdb.DuckDBPyConnection) -> None:

@@ -19,7 +19,7 @@ from ecozone.standards.energy import gb2589
 from ecozone.store.db import transaction
 from ecozone.tracking.evaluate import evaluate
 from ecozone.tracking.status import Status
-from tests.energy.conftest import GDP_TWO_YEARS, TWO_YEARS, write
+from tests.energy.conftest import GDP_TWO_YEARS, TWO_YEARS, where, write
 
 RATE = {int(r["year"]): float(r["gce_per_kwh"]) / 1000 for r in gb2589.factor_table("power_coal_rate").rows}
 
@@ -101,7 +101,7 @@ def test_row_level_errors(tmp_path: Path, line: str, column: str, reason: str) -
         read_energy(path)
     issues = exc.value.detail
     assert len(issues) == 1
-    assert issues[0]["line"] == 3 and issues[0]["column"] == column and reason in issues[0]["reason"]
+    assert where(issues[0]) == (3, column) and reason in issues[0]
 
 
 def test_missing_column_and_duplicates(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_missing_column_and_duplicates(tmp_path: Path) -> None:
     assert exc.value.column == "unit"
     with pytest.raises(InputError) as exc:
         read_energy(write(tmp_path / "b.csv", "地区,年份,能源品种,数量,单位\n130000,2020,原煤,1,吨\n河北省,2020,raw_coal,2,t\n"))
-    assert exc.value.detail[0]["line"] == 3 and "twice" in exc.value.detail[0]["reason"]
+    assert where(exc.value.detail[0])[0] == 3 and "twice" in exc.value.detail[0]
 
 
 def _decade(tmp_path: Path) -> Path:
@@ -220,7 +220,7 @@ def test_encodings_and_number_formats(tmp_path: Path) -> None:
     # "1,5" is not 15: a decimal comma is refused, not misread
     with pytest.raises(InputError) as exc:
         read_energy(write(tmp_path / "c.csv", "region,year,fuel,quantity,unit\n130000,2020,diesel,\"1,5\",t\n"))
-    assert exc.value.detail[0]["column"] == "quantity"
+    assert where(exc.value.detail[0])[1] == "quantity"
     bad = tmp_path / "latin.csv"
     bad.write_bytes(b"region,year,fuel,quantity,unit\n\xff\xfe\x00,2020,diesel,1,t\n")
     with pytest.raises(InputError):

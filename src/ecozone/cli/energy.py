@@ -51,9 +51,7 @@ def _errors() -> Iterator[None]:
         err_console.print(f"[red]{say('错误', 'error')}:[/red] {escape(exc.message(lang))}")
         if isinstance(exc.detail, list):
             for d in exc.detail[:50]:
-                if isinstance(d, dict):
-                    err_console.print(escape(f"  {d.get('file')}:{d.get('line')} [{d.get('column')}] "
-                                             f"= {d.get('value')!r}: {d.get('reason')}"))
+                err_console.print("  " + escape(str(d)), highlight=False)
             if len(exc.detail) > 50:
                 err_console.print(say(f"  …另有 {len(exc.detail) - 50} 条", f"  … {len(exc.detail) - 50} more"))
         raise typer.Exit(exc.exit_code) from exc

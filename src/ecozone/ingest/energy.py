@@ -14,7 +14,8 @@ Four long tables, each as CSV (UTF-8, with or without BOM) or as a sheet of an E
 A file is read into a table of text cells with its line numbers, then checked set-based in
 DuckDB SQL; every problem is a row-level :class:`~ecozone.ingest.common.Issue` (file, line,
 column, value, reason) and a file with errors raises :class:`~ecozone.errors.InputError` whose
-``detail`` lists them.  Nothing is written by a reader.
+``detail`` lists them as ``file:line [column] = 'value': reason`` (as the other importers do).
+Nothing is written by a reader.
 """
 
 from __future__ import annotations
@@ -238,8 +239,7 @@ def _raise(file: str, issues: list[Issue], what_zh: str, what_en: str) -> None:
         f"{what_en} has {count} error(s); the file was not used (first: line {first.line} "
         f"[{first.column}] {first.reason})",
         file=file, row=first.line, column=first.column, value=first.value,
-        detail=[{"file": i.file, "line": i.line, "column": i.column, "value": i.value, "reason": i.reason}
-                for i in issues[:MAX_ISSUES]])
+        detail=[str(i) for i in issues[:MAX_ISSUES]], code="bad_rows")
 
 
 def _fuel_table() -> pa.Table:
