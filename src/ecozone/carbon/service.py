@@ -65,13 +65,19 @@ def _parse_registry(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     return meta, list(csv.DictReader(io.StringIO("\n".join(body))))
 
 
+def registry_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store holds this version of the packaged facility list (a read only)."""
+    _settle(con)
+    digest = hashlib.sha256(_registry_text().encode()).hexdigest()
+    return con.execute("SELECT value FROM meta WHERE key = ?", [REGISTRY_DIGEST_KEY]).fetchall() == [(digest,)]
+
+
 def ensure_registry(con: duckdb.DuckDBPyConnection) -> None:
     """Load the packaged facility list when the store does not hold this version."""
-    _settle(con)
+    if registry_loaded(con):
+        return
     text = _registry_text()
     digest = hashlib.sha256(text.encode()).hexdigest()
-    if con.execute("SELECT value FROM meta WHERE key = ?", [REGISTRY_DIGEST_KEY]).fetchall() == [(digest,)]:
-        return
     meta, rows = _parse_registry(text)
     fac = pa.Table.from_pylist([{"facility_id": r["facility_id"], "list_id": LIST_ID, "list_no": int(r["list_no"]),
                                  "name_zh": r["name_zh"], "city_name": r["city_name"], "region_code": r["region_code"]}
