@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -115,14 +116,16 @@ def list_facilities(con: duckdb.DuckDBPyConnection, city: str | None = None) -> 
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def import_ledger(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Store the file's facility-years (replacing earlier values of the same facility and year)."""
-    ensure_registry(con)
+def import_ledger(con: duckdb.DuckDBPyConnection, path: Path, *, transactional: bool = True) -> int:
+    """Store the file's facility-years (replacing earlier values of the same facility and year),
+    all or nothing; ``transactional=False`` when the caller owns the transaction."""
+    if transactional:
+        ensure_registry(con)
     _settle(con)
     reg = con.sql("SELECT facility_id, list_no, name_zh FROM facility").to_arrow_table()
     rows = read_ledger(path, reg)
     con.register("ledger_rows", rows)
-    with transaction(con):
+    with transaction(con) if transactional else nullcontext(con):
         con.execute("DELETE FROM facility_year WHERE (facility_id, year) IN (SELECT facility_id, year FROM ledger_rows)")
         con.execute("INSERT INTO facility_year (facility_id, year, verified_t, allowance_t, surrendered_t, ccer_t,"
                     " source_file, source_line) SELECT facility_id, year, verified_t, allowance_t, surrendered_t, ccer_t,"
