@@ -121,3 +121,17 @@ def test_reductions_on_a_store_opened_twice(tmp_path: Path, db_path: Path) -> No
     assert cod["done_10kt"] == 0.6 and round(cod["share_pct"], 1) == 49.6
     res = runner.invoke(app, ["carbon", "ledger", "--year", "2021", "--format", "json"])
     assert res.exit_code == 0, res.output
+
+
+def test_example_template_equals_the_documented_example(tmp_path: Path) -> None:
+    """``template --example`` and docs/examples/*.csv hold the same illustrative year pair."""
+    book = tmp_path / "ex.xlsx"
+    assert runner.invoke(app, ["energy", "template", "--out", str(book), "--example"]).exit_code == 0
+    docs = Path(__file__).parents[2] / "docs" / "examples"
+    got = [runner.invoke(app, ["energy", "intensity", "--input", str(e), "--gdp", str(g), "--base-year", "2020",
+                               "--format", "json"]) for e, g in ((book, book),
+                                                                  (docs / "energy_example.csv", docs / "gdp_example.csv"))]
+    assert all(r.exit_code == 0 for r in got), [r.output for r in got]
+    a, b = (json.loads(r.stdout) for r in got)
+    assert [r["energy_intensity"] for r in a] == [r["energy_intensity"] for r in b]
+    assert round(a[1]["energy_intensity_change_pct"], 2) == -7.03

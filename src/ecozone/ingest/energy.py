@@ -62,6 +62,8 @@ class Layout:
     example: tuple[tuple[str, ...], ...]
 
 
+_EXAMPLE_UNIT: Final = {f: {"kg": "10^4 t", "m3": "10^4 m3", "kWh": "10^4 kWh", "MJ": "GJ"}[fuel.unit]
+                         for f, fuel in gb2589.REFERENCE_COEFFICIENTS.items()}
 ENERGY = Layout(
     "energy", "energy", ("region", "year", "fuel", "quantity", "unit"), ("note",),
     {"地区": "region", "年份": "year", "能源品种": "fuel", "品种": "fuel", "数量": "quantity", "实物量": "quantity",
@@ -71,8 +73,15 @@ ENERGY = Layout(
      "quantity": ("实物消费量（只填数字）", "physical quantity (number only)"),
      "unit": ("单位：t, 10^4 t, 10^4 m3, MWh, 10^4 kWh, GJ …（见 fuels 表）", "unit: t, 10^4 t, 10^4 m3, MWh, 10^4 kWh, GJ …"),
      "note": ("备注", "note")},
-    (("130000", "2020", "raw_coal", "28000", "10^4 t"), ("130000", "2020", "natural_gas", "1800000", "10^4 m3"),
-     ("130000", "2020", "electricity", "12000000", "10^4 kWh")),
+    # illustrative values (docs/examples/energy_example.csv), not statistics
+    tuple(("130000", y, f, q, u) for y, rows in (
+        ("2020", (("raw_coal", "27900"), ("washed_coal", "1500"), ("coke", "4800"), ("crude_oil", "1300"),
+                  ("gasoline", "600"), ("diesel", "700"), ("natural_gas", "1850000"), ("electricity", "14000000"),
+                  ("wind", "3800000"), ("solar", "1700000"), ("hydro", "200000"))),
+        ("2022", (("raw_coal", "26800"), ("washed_coal", "1450"), ("coke", "4700"), ("crude_oil", "1250"),
+                  ("gasoline", "580"), ("diesel", "650"), ("natural_gas", "2200000"), ("electricity", "16000000"),
+                  ("wind", "4900000"), ("solar", "3000000"), ("hydro", "250000"))))
+        for f, q in rows for u in (_EXAMPLE_UNIT[f],)),
 )
 GDP = Layout(
     "gdp", "gdp", ("region", "year"), ("gdp_constant", "gdp_current", "gdp_index", "price_year", "note"),
@@ -84,7 +93,7 @@ GDP = Layout(
      "gdp_index": ("地区生产总值指数（不变价，任一基期，可代替 gdp_constant）", "volume index (constant prices, any base), instead of gdp_constant"),
      "price_year": ("不变价的价格基准年（可选）", "year of the constant prices (optional)"),
      "note": ("备注", "note")},
-    (("130000", "2020", "362064000", "362064000", "", "2020"),),
+    (("130000", "2020", "362064000", "362064000", "", "2020"), ("130000", "2022", "392500000", "420370000", "", "2020")),
 )
 LEDGER = Layout(
     "ledger", "ledger", ("facility", "year", "verified_emissions", "allowance"), ("surrendered", "ccer", "note"),
