@@ -245,3 +245,10 @@ def test_recorded_indicators_exist_with_these_units() -> None:
              service.IND_NON_FOSSIL: "%", service.IND_CO2: "万吨", service.IND_ENERGY_INTENSITY: "吨标准煤/万元",
              service.IND_CO2_INTENSITY: "吨/万元", **dict.fromkeys(REDUCTION_INDICATORS.values(), "万吨")}
     assert {i: ind[i].unit for i in units} == units
+
+
+def test_no_coal_is_a_zero_coal_share(tmp_path: Path) -> None:
+    """Regression (found by the property test): a region-year without coal had an empty coal share
+    (SQL sum over no rows is NULL); it is 0 %."""
+    acc = service.account(read_energy(write(tmp_path / "e.csv", "region,year,fuel,quantity,unit\n130000,2020,diesel,1,t\n")))
+    assert acc.rows[0]["coal_share"] == 0.0

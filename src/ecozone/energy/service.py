@@ -178,7 +178,7 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
         rows = con.sql(
             "SELECT region_code, any_value(region_name) AS region_name, year, sum(tce) AS tce_total,"
             " map_from_entries(list((fuel, tce) ORDER BY fuel)) AS tce_by_fuel,"
-            " 100 * sum(tce) FILTER (WHERE \"group\" = 'coal') / nullif(sum(tce), 0) AS coal_share,"
+            " 100 * coalesce(sum(tce) FILTER (WHERE \"group\" = 'coal'), 0) / nullif(sum(tce), 0) AS coal_share,"
             " 100 * coalesce(sum(tce) FILTER (WHERE \"group\" = 'primary_electricity'), 0) / nullif(sum(tce), 0)"
             "   AS non_fossil_share,"
             " coalesce(sum(quantity_base) FILTER (WHERE fuel IN (SELECT unnest(?::VARCHAR[]))), 0) / 1000"
