@@ -252,6 +252,11 @@ def reduction_progress(con: duckdb.DuckDBPyConnection, red: pa.Table) -> list[di
     names = [d[0] for d in cur.description]
     out = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     con.unregister("ind")
+    from ecozone.catalogue.loader import packaged_catalogue
+
+    regions = packaged_catalogue().regions
+    for r in out:
+        r["region_name_en"] = regions[r["region_code"]].name_en if r["region_code"] in regions else r["region_code"]
     return out
 
 

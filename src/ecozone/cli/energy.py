@@ -67,7 +67,7 @@ def _warn(warnings: list[str]) -> None:
 
 
 ACCOUNT_COLUMNS = [
-    Column("region_name", "地区", "region"), Column("year", "年份", "year"),
+    Column("region_label", "地区", "region"), Column("year", "年份", "year"),
     Column("tce_10k", "能源消费总量（万吨标准煤）", "total energy (10^4 tce)"),
     Column("coal_10k", "煤炭消费量（万吨）", "coal (10^4 t)"), Column("coal_share", "煤炭占比 %", "coal share %"), Column("non_fossil_share", "非化石占比 %", "non-fossil share %"),
     Column("co2_10k", "二氧化碳（万吨）", "CO2 (10^4 t)"), Column("grid_factor", "电力因子", "grid factor"),
@@ -115,7 +115,7 @@ def account_cmd(
     if fmt is Format.json:
         _json(acc.rows)
         return
-    rows = [{**r, "tce_10k": f"{r['tce_total'] / 1e4:,.2f}", "co2_10k": f"{r['co2_t'] / 1e4:,.2f}",
+    rows = [{**r, "region_label": say(r["region_name"], r["region_name_en"]), "tce_10k": f"{r['tce_total'] / 1e4:,.2f}", "co2_10k": f"{r['co2_t'] / 1e4:,.2f}",
              "coal_10k": f"{r['coal_t'] / 1e4:,.2f}",
              "coal_share": _round(r["coal_share"], 2), "non_fossil_share": _round(r["non_fossil_share"], 2)}
             for r in acc.rows]
@@ -131,7 +131,7 @@ def account_cmd(
 
 
 INTENSITY_COLUMNS = [
-    Column("region_name", "地区", "region"), Column("year", "年份", "year"),
+    Column("region_label", "地区", "region"), Column("year", "年份", "year"),
     Column("energy_intensity", "单位GDP能耗（吨标准煤/万元）", "energy intensity (tce/10^4 yuan)"),
     Column("energy_intensity_change_pct", "比基准年变化 %", "change vs base %"),
     Column("co2_intensity", "单位GDP二氧化碳（吨/万元）", "CO2 intensity (t/10^4 yuan)"),
@@ -163,7 +163,7 @@ def intensity_cmd(
         acc = service.account(energy, opts, years=years)
         _warn(acc.warnings)
         rows = service.intensity(acc, ingest.read_gdp(gdp), base_year)
-        gaps = [f"{r['region_name']} {r['year']}" for r in rows if r["gdp_missing"]]
+        gaps = [f"{say(r['region_name'], r['region_name_en'])} {r['year']}" for r in rows if r["gdp_missing"]]
         if gaps:
             _warn([say(f"以下地区年份没有 GDP，强度为空：{', '.join(gaps)}",
                        f"no GDP for these region-years, intensities left empty: {', '.join(gaps)}")])
@@ -181,7 +181,8 @@ def intensity_cmd(
     if fmt is Format.csv:
         render(_exact([{k: v for k, v in r.items() if k != "editions"} for r in rows]), INTENSITY_COLUMNS, fmt)
         return
-    shown = [{**r, **{k: _round(r[k], 4) for k in ("energy_intensity", "co2_intensity")},
+    shown = [{**r, "region_label": say(r["region_name"], r["region_name_en"]),
+              **{k: _round(r[k], 4) for k in ("energy_intensity", "co2_intensity")},
               **{k: _round(r[k], 2) for k in ("energy_intensity_change_pct", "co2_intensity_change_pct")}} for r in rows]
     render([{k: v for k, v in r.items() if k != "editions"} for r in shown], INTENSITY_COLUMNS, fmt,
            say(f"能耗强度与碳排放强度（基准年 {base_year}，不变价）", f"Energy and CO2 intensity (base {base_year}, constant prices)"))
@@ -298,7 +299,7 @@ def ledger_cmd(
 
 
 REDUCTION_COLUMNS = [
-    Column("region_name", "地区", "region"), Column("pollutant_name", "污染物", "pollutant"),
+    Column("region_label", "地区", "region"), Column("pollutant_name", "污染物", "pollutant"),
     Column("through_year", "截至", "through"), Column("done_10kt", "累计减排（万吨）", "done (10^4 t)"),
     Column("quota_10kt", "目标（万吨）", "quota (10^4 t)"), Column("share_pct", "完成比例 %", "share done %"),
     Column("target_id", "目标编号", "target"),
@@ -325,7 +326,8 @@ def reductions_cmd(
     if fmt is Format.json:
         _json(rows)
         return
-    shown = [{**r, "pollutant_name": say(*ingest.POLLUTANTS[r["pollutant"]]),
+    shown = [{**r, "region_label": say(r["region_name"], r["region_name_en"]),
+              "pollutant_name": say(*ingest.POLLUTANTS[r["pollutant"]]),
               "share_pct": _round(r["share_pct"], 1), "done_10kt": _round(r["done_10kt"], 4)} for r in rows]
     render(shown, REDUCTION_COLUMNS, fmt, say("重点工程减排量完成情况", "Key-project reductions against quotas"))
 

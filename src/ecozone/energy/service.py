@@ -100,6 +100,13 @@ class Account:
     warnings: list[str] = field(default_factory=list)
 
 
+def _names_en() -> dict[str, str]:
+    """English region names (the catalogue's ``name_en``) by code."""
+    from ecozone.catalogue.loader import packaged_catalogue
+
+    return {code: r.name_en for code, r in packaged_catalogue().regions.items()}
+
+
 def _user_table(path: Path, columns: tuple[str, ...]) -> FactorTable:
     """A user's factor table, checked: its columns, an edition line, numbers where numbers go."""
     try:
@@ -189,7 +196,9 @@ def account(energy: pa.Table, opts: Options | None = None, *, years: Sequence[in
             params=[list(gb2589.COAL_CONSUMPTION_FUELS)]).to_arrow_table().to_pylist()
     finally:
         con.close()
+    names_en = _names_en()
     for r in rows:
+        r["region_name_en"] = names_en.get(r["region_code"], r["region_code"])
         r["tce_by_fuel"] = dict(r["tce_by_fuel"]) if not isinstance(r["tce_by_fuel"], dict) else r["tce_by_fuel"]
         g = grid.get(r["year"])
         r["grid_factor"] = None if g is None else g.factor
@@ -263,7 +272,9 @@ def intensity(acc: Account, gdp: pa.Table, base_year: int) -> list[dict[str, Any
         raise InputError(f"基准年 {base_year} 缺少能源或 GDP 数据的地区：{', '.join(missing)}",
                          f"no energy or GDP data in the base year {base_year} for: {', '.join(missing)}",
                          column="year")
+    names_en = _names_en()
     for r in out:
+        r["region_name_en"] = names_en.get(r["region_code"], r["region_code"])
         r["editions"] = acc.editions
     return out
 
