@@ -29,6 +29,7 @@ def test_registry_keeps_both_counts(con: duckdb.DuckDBPyConnection) -> None:
     assert len(facilities) == 93
     first = facilities[0]
     assert first == {"facility_id": "HB2022-001", "list_no": 1, "city_name": "张家口市", "region_code": "130700",
+                     "city_name_en": "Zhangjiakou",
                      "name_zh": "大唐国际发电股份有限公司张家口发电分公司"}
     assert [f["name_zh"] for f in carbon.list_facilities(con, "廊坊")] == [
         "三河发电有限责任公司", "国家能源集团华北电力有限公司廊坊热电厂"]

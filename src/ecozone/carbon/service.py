@@ -113,7 +113,18 @@ def list_facilities(con: duckdb.DuckDBPyConnection, city: str | None = None) -> 
                       "WHERE ? IS NULL OR city_name = ? OR region_code = ? OR city_name = ? || '市' "
                       "ORDER BY list_no", [city, city, city, city])
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return _with_city_en([dict(zip(names, r, strict=True)) for r in cur.fetchall()])
+
+
+def _with_city_en(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add ``city_name_en`` (the catalogue's English name of the facility's city)."""
+    from ecozone.catalogue.loader import packaged_catalogue
+
+    regions = packaged_catalogue().regions
+    for r in rows:
+        code = r.get("region_code")
+        r["city_name_en"] = regions[code].name_en if code in regions else r.get("city_name")
+    return rows
 
 
 def import_ledger(con: duckdb.DuckDBPyConnection, path: Path, *, transactional: bool = True) -> int:
@@ -159,7 +170,7 @@ def ledger(con: duckdb.DuckDBPyConnection, year: int, city: str | None = None) -
     bal = ets.balance(a, v)
     counted = ets.offsets_counted(c, v)
     status = ets.compliance_status(a, v, s, c)
-    rows = t.to_pylist()
+    rows = _with_city_en(t.to_pylist())
     for r, b, oc, st in zip(rows, bal.tolist(), counted.tolist(), status.tolist(), strict=True):
         r["year"] = year
         r["balance_t"] = None if b != b else b

@@ -224,7 +224,7 @@ def fuels_cmd(fmt: FormatOption = Format.table) -> None:
 
 
 FACILITY_COLUMNS = [
-    Column("facility_id", "编号", "id"), Column("list_no", "名录序号", "list no."), Column("city_name", "城市", "city"),
+    Column("facility_id", "编号", "id"), Column("list_no", "名录序号", "list no."), Column("city_label", "城市", "city"),
     Column("name_zh", "单位名称", "name"),
 ]
 
@@ -239,6 +239,7 @@ def facilities_cmd(
     with _errors(), store(db, load=False) as con:
         info = carbon.registry_info(con)
         rows = carbon.list_facilities(con, city)
+    rows = [{**r, "city_label": say(r["city_name"], r["city_name_en"])} for r in rows] if fmt is Format.table else rows
     render(rows, FACILITY_COLUMNS, fmt, say("重点排放单位名录", "Facility registry"))
     if fmt is Format.table:
         console.print(say(f"名录：{info['list_name']}；正文称 {info['stated_count']} 家，附件列出 {info['listed_count']} 家"
@@ -259,7 +260,7 @@ def ledger_import_cmd(
 
 
 LEDGER_COLUMNS = [
-    Column("facility_id", "编号", "id"), Column("city_name", "城市", "city"), Column("name_zh", "单位名称", "name", 36),
+    Column("facility_id", "编号", "id"), Column("city_label", "城市", "city"), Column("name_zh", "单位名称", "name", 36),
     Column("verified_t", "核查排放量（吨）", "verified (t)"), Column("allowance_t", "配额（吨）", "allowances (t)"),
     Column("balance_t", "盈余(+)/缺口(−)", "surplus/shortfall"), Column("status_label", "状态", "status"),
 ]
@@ -283,7 +284,7 @@ def ledger_cmd(
     if fmt is Format.csv:
         render(_exact(led.rows), LEDGER_COLUMNS, fmt)
         return
-    rows = [{**r, "status_label": say(*STATUS_LABELS[r["status"]]),
+    rows = [{**r, "status_label": say(*STATUS_LABELS[r["status"]]), "city_label": say(r["city_name"], r["city_name_en"]),
              **{k: None if r[k] is None else f"{r[k]:,.0f}" for k in ("verified_t", "allowance_t", "balance_t")}}
             for r in led.rows] if fmt is Format.table else led.rows
     render(rows, LEDGER_COLUMNS, fmt, say(f"{year} 年度配额清缴台账", f"Allowance ledger {year}"))
