@@ -146,6 +146,17 @@ def test_generated_province_decade(tmp_path: Path) -> None:
     k = np.array([gb2589.REFERENCE_COEFFICIENTS[f].kgce for f in energy.column("fuel").to_pylist()])
     assert sum(r["tce_total"] for r in acc.rows) == pytest.approx(float((q * k).sum()) / 1000, rel=1e-9)
     assert elapsed < 10
+    # GDP growing 6 % a year from 2013 in every region: intensities against 2015 for the decade
+    gdp = tmp_path / "gdp.csv"
+    gdp.write_text("region,year,gdp_constant\n" + "".join(
+        f"{r['region_code']},{r['year']},{1e6 * 1.06 ** (r['year'] - 2013)!r}\n" for r in acc.rows), encoding="utf-8")
+    rows = service.intensity(acc, read_gdp(gdp), 2015)
+    assert len(rows) == 120
+    base = {r["region_code"]: r["tce_total"] / (1e6 * 1.06**2) for r in acc.rows if r["year"] == 2015}
+    for r in rows:
+        ei = r["tce_total"] / (1e6 * 1.06 ** (r["year"] - 2013))
+        assert r["energy_intensity"] == pytest.approx(ei, rel=1e-12)
+        assert r["energy_intensity_change_pct"] == pytest.approx(100 * (ei / base[r["region_code"]] - 1), abs=1e-9)
 
 
 def test_record_feeds_tracking(tmp_path: Path, packaged: duckdb.DuckDBPyConnection) -> None:
