@@ -44,7 +44,7 @@ track_app = typer.Typer(help="目标跟踪 / target tracking: status of every ta
 report_app = typer.Typer(help="评估报告 / review reports", no_args_is_help=True)
 
 StatusOpt = Annotated[str | None, typer.Option("--status", "-s", help="状态 / status: achieved, on_track, moderately_off_track, off_track, not_yet_due, insufficient_data, needs_judgement")]
-AsOfOpt = Annotated[int | None, typer.Option("--year", "-y", help="评估年（使用该年及以前的观测值）/ evaluation year (default: this year)")]
+AsOfOpt = Annotated[int | None, typer.Option("--as-of", "--year", "-y", help="评估年（使用该年及以前的观测值；默认：有数据的最近年份）/ evaluation year (default: the latest year with data)")]
 ByOpt = Annotated[str, typer.Option("--by", help="记录人 / who records it")]
 
 
@@ -137,7 +137,7 @@ def obs_judge(
     """人工判定定性目标 / record a person's judgement of a qualitative target."""
     with store(db) as con:
         try:
-            obs_id = record_judgement(con, target_id, status, reason=reason, by=by, year=year or default_as_of())
+            obs_id = record_judgement(con, target_id, status, reason=reason, by=by, year=year or default_as_of(con))
         except (LookupError, ValueError) as exc:
             raise fail(str(exc), str(exc)) from exc
     console.print(say(f"已记录判定（观测值 {obs_id}）", f"judgement recorded (observation {obs_id})"))
@@ -207,8 +207,8 @@ def track(
     if ctx.invoked_subcommand is not None:
         return
     flt = TrackFilter(region=region, with_children=with_children, domain=domain, document=plan, kind=kind, status=status)
-    as_of = year or default_as_of()
     with tracking_store(db) as con:
+        as_of = year or default_as_of(con)
         rows = _evaluate(con, flt, as_of)
         if record:
             record_snapshot(con, _evaluate(con, TrackFilter(), as_of), as_of)
@@ -241,9 +241,9 @@ def track_summary(
     db: DbOption = None,
 ) -> None:
     """汇总：按属性、地区、领域、文件的状态计数，地区×领域矩阵，城市排名 / roll-ups, matrix, league table."""
-    as_of = year or default_as_of()
     flt = TrackFilter(region=region, with_children=with_children, domain=domain, document=plan, kind=kind)
     with tracking_store(db) as con:
+        as_of = year or default_as_of(con)
         rows = _evaluate(con, flt, as_of)
         league = league_table(con, as_of=as_of)
     groups = [g for by in ("kind", "region", "domain", "document") for g in rollup(rows, by)]
@@ -281,8 +281,8 @@ def alerts_cmd(
     db: DbOption = None,
 ) -> None:
     """预警：状态变化、约束性目标滞后、接近全国“后十”的城市 / alerts."""
-    as_of = year or default_as_of()
     with tracking_store(db) as con:
+        as_of = year or default_as_of(con)
         rows = _evaluate(con, TrackFilter(), as_of)
         found = find_alerts(con, rows, as_of=as_of)
         if record:

@@ -78,7 +78,7 @@ def status_changes(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -
     return out
 
 
-_RANK = {Status.ACHIEVED: 3, Status.ON_TRACK: 3, Status.MODERATELY_OFF_TRACK: 2, Status.OFF_TRACK: 1}
+_RANK = {Status.ACHIEVED: 3, Status.MET_EARLY: 3, Status.ON_TRACK: 3, Status.MODERATELY_OFF_TRACK: 2, Status.OFF_TRACK: 1}
 
 
 def _change_severity(old: Status | None, new: Status) -> str:
