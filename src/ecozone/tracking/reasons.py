@@ -255,7 +255,7 @@ def reason_zh(r: dict[str, Any]) -> str:
     if key == "single_point":
         return f"{head}；基准年以后只有一个可拟合的年度值，无法判断趋势{_excluded_zh(r)}；{label}。"
     if key == "rate_only":
-        return f"{head}；{_trend_zh(r)}；只有两个年度值，无预测区间，按速率比判定{_derived_zh(r)}；{label}。"
+        return f"{head}；{_trend_zh(r)}；只有两个年度值，无预测区间，按速率比判定{_derived_zh(r)}{_excluded_zh(r)}；{label}。"
     return f"{head}；{_trend_zh(r)}{_derived_zh(r)}{_excluded_zh(r)}；{label}。"
 
 
@@ -310,7 +310,7 @@ def reason_en(r: dict[str, Any]) -> str:
         return f"{head}; a single annual value since the base year shows no trend{_excluded_en(r)}. {label}."
     if key == "rate_only":
         return (f"{head}; {_trend_en(r)}; with two annual values there is no interval, the rate ratio "
-                f"decides{_derived_en(r)}. {label}.")
+                f"decides{_derived_en(r)}{_excluded_en(r)}. {label}.")
     return f"{head}; {_trend_en(r)}{_derived_en(r)}{_excluded_en(r)}. {label}."
 
 
