@@ -11,7 +11,7 @@ from scipy.special import stdtr
 
 from ecozone.tracking.evaluate import TrackFilter, default_as_of, evaluate, fit_of
 from ecozone.tracking.judgement import record_judgement
-from ecozone.tracking.projection import classify_p, classify_ratio, fit_line, rate_ratio, t90
+from ecozone.tracking.projection import INTERVAL_SCALE, classify_p, classify_ratio, fit_line, rate_ratio, t90
 
 from .conftest import add_obs, add_target
 
@@ -26,7 +26,8 @@ def one(con: duckdb.DuckDBPyConnection, tid: str, as_of: int = 2026) -> dict:
 
 # points (2020,10) (2021,12) (2022,11) (2023,14) (2024,15): x̄=2022, ȳ=12.4, Sxx=10, Sxy=12,
 # slope 1.2, ŷ(2025)=16.0, SSE=2.8, s=√(2.8/3), half-width at 2025 = t(3)·s·√(1+1/5+9/10)
-# = 1.638·√(2.8/3·2.1) = 1.638·1.4 = 2.2932
+# = 1.638·√(2.8/3·2.1) = 1.638·1.4 = 2.2932 before calibration; the method scales the standard
+# error by INTERVAL_SCALE = 2.2 (measured by the backtest): se = 3.08, half-width 5.04504
 HAND = {2020: 10, 2021: 12, 2022: 11, 2023: 14, 2024: 15}
 
 
@@ -37,8 +38,9 @@ def test_fit_line_hand_computed() -> None:
     assert fit.predict(2025) == pytest.approx(16.0)
     assert fit.sse == pytest.approx(2.8)
     lo, hi = fit.interval(2025)  # type: ignore[misc]
-    assert lo == pytest.approx(16.0 - 2.2932, abs=1e-4)
-    assert hi == pytest.approx(16.0 + 2.2932, abs=1e-4)
+    assert INTERVAL_SCALE == 2.2
+    assert lo == pytest.approx(16.0 - 5.04504, abs=1e-4)
+    assert hi == pytest.approx(16.0 + 5.04504, abs=1e-4)
 
 
 def test_fit_uses_the_last_five_years_only() -> None:
@@ -66,16 +68,16 @@ def test_rate_ratio_and_thresholds() -> None:
 
 def test_sql_projection_matches_hand_computation(con: duckdb.DuckDBPyConnection) -> None:
     # a lake level (metres, linear scale) must reach 17 m by 2025; HAND above, evaluated in 2024:
-    # ŷ(2025) = 16.0, se = √(2.8/3 · 2.1) = 1.4, P(Y ≥ 17) = F_t3((16 − 17)/1.4) = F_t3(−0.7143)
+    # ŷ(2025) = 16.0, se = 2.2·√(2.8/3 · 2.1) = 3.08, P(Y ≥ 17) = F_t3((16 − 17)/3.08) = 0.383
     add_target(con, "T900-101", "water.lake_level", "at_least", 17, region="water.baiyangdian")
     add_obs(con, "water.lake_level", HAND, region="water.baiyangdian")
     r = one(con, "T900-101", as_of=2024)
     assert r["scale"] == "linear"
     assert r["projected_value"] == pytest.approx(16.0)
-    assert r["projected_low"] == pytest.approx(13.7068, abs=1e-4)
-    assert r["projected_high"] == pytest.approx(18.2932, abs=1e-4)
-    assert r["p_meet"] == pytest.approx(float(stdtr(3, -1 / 1.4)), abs=1e-9)
-    assert 0.25 < r["p_meet"] < 0.27
+    assert r["projected_low"] == pytest.approx(10.95496, abs=1e-4)
+    assert r["projected_high"] == pytest.approx(21.04504, abs=1e-4)
+    assert r["p_meet"] == pytest.approx(float(stdtr(3, -1 / 3.08)), abs=1e-9)
+    assert 0.38 < r["p_meet"] < 0.39
     # required (17 − 15)/1 = 2/yr, actual 1.2/yr → 0.6 (reported beside the probability)
     assert r["required_rate"] == pytest.approx(2.0)
     assert r["actual_rate"] == pytest.approx(1.2)
@@ -84,8 +86,8 @@ def test_sql_projection_matches_hand_computation(con: duckdb.DuckDBPyConnection)
     fit = fit_of(r)
     assert fit is not None and fit.interval(2025) == pytest.approx((r["projected_low"], r["projected_high"]))
     assert fit.p_meet(2025, 17, 1) == pytest.approx(r["p_meet"])
-    assert "13.71–18.29" in r["reason_zh"] and "达标概率26%" in r["reason_zh"] and "严重滞后" in r["reason_zh"]
-    assert "26% probability" in r["reason_en"]
+    assert "10.95–21.05" in r["reason_zh"] and "达标概率38%" in r["reason_zh"] and "严重滞后" in r["reason_zh"]
+    assert "38% probability" in r["reason_en"]
 
 
 def test_probability_thresholds() -> None:
@@ -122,8 +124,9 @@ def test_regression_hebei_pm25_2025_is_at_risk_not_on_track(con: duckdb.DuckDBPy
     The old method said "on track" from the rate ratio alone: the OLS slope over 2020-2024
     (−1.44/yr) comes almost entirely from 2020→2021 (44.8→38.8), while 2021-2024 read 38.8,
     36.8, 38.6, 37.7 and three of the last four years are above 37.  The point projection
-    (35.02) meets the target but its own 80 % interval (29.04-41) is wide: P(≤ 37 in 2025) =
-    F_t3((37 − 35.02)/se) ≈ 0.69, so the verdict is "at risk", not "on track".
+    (35.02) meets the target but its own 80 % interval is wide (29.04-41 uncalibrated, 21.86-48.18
+    with the backtest's calibration): P(≤ 37 in 2025) = F_t3((37 − 35.02)/se) ≈ 0.59, so the
+    verdict is "at risk", not "on track".
     """
     add_target(con, "T003-4.7-0006", "air.pm25_annual_mean", "at_most", 37, baseline_year=2020,
                baseline_value=44.8)
@@ -132,8 +135,8 @@ def test_regression_hebei_pm25_2025_is_at_risk_not_on_track(con: duckdb.DuckDBPy
     r = one(con, "T003-4.7-0006", as_of=2024)
     assert (r["fit_from"], r["fit_to"], r["fit_n"]) == (2020, 2024, 5)  # never before the base year
     assert r["projected_value"] == pytest.approx(35.02)
-    assert r["projected_low"] == pytest.approx(29.04, abs=0.01) and r["projected_high"] == pytest.approx(41.0, abs=0.01)
-    assert 0.6 < r["p_meet"] < 0.75
+    assert r["projected_low"] == pytest.approx(21.86, abs=0.01) and r["projected_high"] == pytest.approx(48.18, abs=0.01)
+    assert 0.55 < r["p_meet"] < 0.65
     assert r["status"] == "moderately_off_track"
     assert r["rate_ratio"] == pytest.approx(2.06, abs=0.01)  # still reported
 
@@ -471,3 +474,10 @@ def test_filters(con: duckdb.DuckDBPyConnection) -> None:
     assert ids(TrackFilter(status="not_yet_due")) == {"T900-130"}
     assert ids(TrackFilter(status="待目标年数据")) == {"T900-129", "T900-131"}
     assert not math.isnan(len(ids(TrackFilter())))
+
+
+def test_points_exactly_on_a_line_give_a_certain_verdict(con: duckdb.DuckDBPyConnection) -> None:
+    add_target(con, "T900-141", "water.lake_level", "at_least", 6, region="water.baiyangdian")
+    add_obs(con, "water.lake_level", {2022: 3, 2023: 4, 2024: 5}, region="water.baiyangdian")
+    r = one(con, "T900-141", as_of=2024)
+    assert r["projected_value"] == pytest.approx(6) and r["p_meet"] == 1 and r["status"] == "on_track"

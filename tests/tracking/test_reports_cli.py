@@ -93,8 +93,8 @@ def test_rollups_matrix_league(loaded: duckdb.DuckDBPyConnection) -> None:
     assert sum(g["total"] for g in kinds) == len(rows) == 9
     binding = kinds[0]
     assert binding["total"] == 6 and sum(binding[s] for s in (
-        "achieved", "on_track", "moderately_off_track", "off_track", "not_yet_due",
-        "insufficient_data", "needs_judgement")) == 6
+        "achieved", "met_early", "on_track", "moderately_off_track", "off_track", "not_yet_due",
+        "awaiting_data", "insufficient_data", "needs_judgement")) == 6
     domains, mat = matrix(rows)
     assert "air" in domains and {m["region_code"] for m in mat} == {"130000", "130100"}
     add_obs(loaded, "air.pm25_annual_mean", {2024: 40}, region="130200")
@@ -111,7 +111,7 @@ def test_alerts_changes_binding_and_ranking(loaded: duckdb.DuckDBPyConnection) -
     rows = evaluate(loaded, as_of=2026)
     found = alerts(loaded, rows, as_of=2026)
     change = [a for a in found if a["type"] == "status_change"]
-    assert [(a["target_id"], a["from"], a["to"]) for a in change] == [("T900-001", "achieved", "off_track")]
+    assert [(a["target_id"], a["from"], a["to"]) for a in change] == [("T900-001", "awaiting_data", "off_track")]
     assert any(a["type"] == "binding_off_track" and a["target_id"] == "T900-001" and a["severity"] == "alert"
                for a in found)
     near = near_bottom(loaded, as_of=2026)
@@ -138,7 +138,7 @@ def test_cli_track_json_summary_alerts_report(tmp_path: Path, monkeypatch: pytes
     assert all(need <= set(r) for r in rows)
     assert rows[0]["reason"] == rows[0]["reason_en"]
     pm = next(r for r in rows if r["target_id"] == "T900-001")
-    assert pm["latest_year"] == 2024 and pm["latest_value"] == 37.7 and pm["status"] == "achieved"
+    assert pm["latest_year"] == 2024 and pm["latest_value"] == 37.7 and pm["status"] == "awaiting_data"
     res = runner.invoke(app, ["track", "--status", "not_yet_due", "--format", "csv", "--year", "2026"])
     assert res.exit_code == 0 and res.output.count("\n") == 2 and "T900-007" in res.output
     res = runner.invoke(app, ["track", "--year", "2026"])

@@ -271,6 +271,41 @@ def track_summary(
            say("城市排名（可比指标，1 为最好）", "City league table (comparable indicators, 1 = best)"))
 
 
+@track_app.command("backtest")
+def track_backtest(
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """回测：80%预测区间的覆盖率、误差与判定命中率 / calibration: interval coverage, errors, verdict hit rate."""
+    import json
+
+    from ecozone.tracking.backtest import backtest
+
+    with tracking_store(db) as con:
+        res = backtest(con)
+    if fmt is Format.json:
+        typer.echo(json.dumps(res, ensure_ascii=False, indent=2, default=str))
+        return
+    lv = res["level_verdicts"]
+    console.print(say(
+        f"回测：{res['n']}个预测（向前1–{res['horizon_years']}年，拟合近{res['window_years']}年）；"
+        f"{round(100 * res['interval'])}%区间覆盖率 {num(res['coverage'])}（未校准的t区间 {num(res['coverage_nominal'])}；"
+        f"标准误放大系数 {num(res['scale_used'])}，逐序列留一验证覆盖率 {num(res['coverage_leave_one_series_out'])}）；"
+        f"平均绝对百分比误差 {num(res['mape'], 1)}%；对规划目标水平的判定命中率 {num(lv['hit_rate'])}（{lv['n']}个）。",
+        f"Backtest: {res['n']} projections (1-{res['horizon_years']} years ahead, last {res['window_years']} years fitted); "
+        f"coverage of the {round(100 * res['interval'])}% interval {num(res['coverage'])} (uncalibrated t interval "
+        f"{num(res['coverage_nominal'])}; standard error scaled by {num(res['scale_used'])}, leave-one-series-out coverage "
+        f"{num(res['coverage_leave_one_series_out'])}); mean absolute percentage error {num(res['mape'], 1)}%; "
+        f"verdict hit rate against the plans' levels {num(lv['hit_rate'])} ({lv['n']})."))
+    cols = [Column("label", "分组", "group"), Column("n", "预测数", "n"), Column("coverage", "覆盖率", "coverage"),
+            Column("coverage_nominal", "未校准覆盖率", "uncalibrated"), Column("mae", "平均绝对误差", "MAE"),
+            Column("mape", "平均绝对百分比误差%", "MAPE %")]
+    for part, zh, en in (("by_domain", "按领域", "By domain"), ("by_horizon", "按预测年数", "By horizon (years)")):
+        rows = [{**{k: (num(v, 3) if isinstance(v, float) else v) for k, v in g.items()},
+                 "label": say(g["label_zh"], g["label_en"])} for g in res[part]]
+        render(rows, cols, fmt, say(zh, en))
+
+
 # ---------------------------------------------------------------------------------- alerts
 
 

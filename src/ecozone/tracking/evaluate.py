@@ -24,6 +24,7 @@ from scipy.special import stdtr
 from ecozone.catalogue.service import REGION_TREE, TargetFilter
 from ecozone.tracking.projection import (
     AT_RISK_P,
+    INTERVAL_SCALE,
     MODERATE_RATIO,
     ON_TRACK_P,
     ON_TRACK_RATIO,
@@ -324,7 +325,8 @@ fit AS (
 proj AS (
     SELECT f.*,
       f.zintercept + f.zslope * tg.target_year AS zhat,
-      f.zresid_sd * sqrt(1 + 1 / f.fit_n + power(tg.target_year - f.mean_x, 2) / f.sxx) AS zse,
+      {INTERVAL_SCALE} * f.zresid_sd * sqrt(1 + 1 / f.fit_n + power(tg.target_year - f.mean_x, 2) / f.sxx)
+          AS zse,
       f.direction * (f.required_level - coalesce(f.final_value, f.latest_value)) AS gap,
       CASE WHEN tg.target_year > f.latest_year
                 AND f.direction * (f.required_level - f.latest_value) > 0
@@ -347,6 +349,9 @@ band AS (
              THEN ecozone_t_cdf(p.fit_n - 2, (p.zhi - p.zhat) / p.zse)
                   - ecozone_t_cdf(p.fit_n - 2, (p.zlo - p.zhat) / p.zse)
              ELSE ecozone_t_cdf(p.fit_n - 2, p.direction * (p.zhat - p.zreq) / p.zse) END
+        WHEN p.zse = 0 THEN   -- the points lie exactly on the line
+        CASE WHEN tg.comparison = 'range' THEN (p.zhat BETWEEN p.zlo AND p.zhi)::INTEGER
+             ELSE (p.direction * (p.zhat - p.zreq) >= 0)::INTEGER END
       END AS p_meet
     FROM proj p JOIN tg ON tg.id = p.target_id
 ),
