@@ -103,3 +103,26 @@ def exact_file(path: Path | str) -> str:
 def file_path(path: Path | str) -> str:
     """:func:`exact_file` as a quoted SQL literal, for the few places a parameter cannot go."""
     return literal(exact_file(path))
+
+
+def reader_connection(*paths: Path | str) -> duckdb.DuckDBPyConnection:
+    """A scratch in-memory DuckDB that can read exactly ``paths`` and touch nothing else.
+
+    Files are read here, never on the store's connection: whatever a read does stays in this
+    throw-away database.  External access is off except for the named files (no other file
+    read or written, no ATTACH, no extension download) and the configuration is locked.
+    """
+    allowed: list[str] = []
+    for p in paths:
+        pattern = exact_file(p)
+        allowed += [pattern, str(Path(p).expanduser().resolve())]
+    con = duckdb.connect(":memory:")
+    try:
+        if allowed:
+            con.execute("SET allowed_paths = $paths", {"paths": allowed})
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
