@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import duckdb
 import typer
+from rich.markup import escape
 
 from ecozone.catalogue.models import KIND_ZH, Kind
 from ecozone.catalogue.service import UnknownRegion
@@ -23,12 +24,14 @@ from ecozone.cli.common import (
     KindOpt,
     RegionOpt,
     console,
+    err_console,
     fail,
+    lang,
     render,
     say,
     store,
 )
-from ecozone.ingest.observations import ImportFailed, ensure_bundled, import_file, load_bundled, write_template
+from ecozone.ingest.observations import ensure_bundled, import_file, load_bundled, write_template
 from ecozone.store.db import transaction
 from ecozone.store.observations import correct_observation, history
 from ecozone.tracking.alerts import alerts as find_alerts
@@ -67,12 +70,13 @@ def obs_import(
 ) -> None:
     """导入观测值（整份文件有效才写入）/ import observations (all or nothing)."""
     with tracking_store(db) as con:
-        try:
-            res = import_file(con, file, recorded_by=by)
-        except ImportFailed as exc:
-            for e in exc.errors:
-                console.print(f"[red]{say('第', 'row ')}{e.row}{say('行', '')}[/red] [{e.column}] {say(e.zh, e.en)}")
-            raise fail(f"{len(exc.errors)} 处错误，未导入任何数据", f"{len(exc.errors)} error(s); nothing imported") from exc
+        res = import_file(con, file, recorded_by=by)  # ImportFailed: rows and reasons, exit 2 (EcozoneGroup)
+    if res.already is not None:
+        console.print(say(f"该文件（内容相同）已于批次 {res.already} 导入，未记录新内容",
+                          f"this file's exact content was imported as batch {res.already}; nothing new recorded"))
+        return
+    for warn in res.warnings[:50]:
+        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] " + escape(warn.message(lang().value)))
     w = res.written
     console.print(say(f"已导入 {res.rows} 行（批次 {res.batch_id}）：新增 {w.added}，更正 {w.superseded}，未变 {w.unchanged}",
                       f"imported {res.rows} rows (batch {res.batch_id}): added {w.added}, superseded {w.superseded}, unchanged {w.unchanged}"))

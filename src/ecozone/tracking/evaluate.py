@@ -94,6 +94,7 @@ def _unz(z: str) -> str:
 
 
 # The CTE chain shared by the evaluation and the series query.  {where} filters the targets.
+# sql: vetted (module constants)
 SERIES_SQL = REGION_TREE + f""",
 tg AS (
     SELECT t.id, t.document_id, t.section, t.region_code, t.indicator_id, t.unit, t.baseline_year,
@@ -206,6 +207,7 @@ sc AS (    -- the scale of the fit: logit for shares (levels in % within 0-100),
 )
 """
 
+# sql: vetted (module constants)
 EVALUATE_SQL = SERIES_SQL + f""",
 win AS (
     SELECT p.*, sc.scale, {_z('p.value')} AS z,
@@ -530,7 +532,7 @@ def series(
     as_of = as_of if as_of is not None else default_as_of(con)
     if not target_ids:
         return {}
-    sql = SERIES_SQL.replace("{where}", "list_contains($ids, t.id)") + (
+    sql = SERIES_SQL.replace("{where}", "list_contains($ids, t.id)") + (  # sql: vetted (constants)
         "SELECT target_id, year, value, source_type FROM pts ORDER BY target_id, year"
     )
     out: dict[str, list[tuple[int, float, str]]] = {t: [] for t in target_ids}
