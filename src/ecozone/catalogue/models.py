@@ -186,6 +186,7 @@ class Statement(Record):
     quote: str
     kind: Kind = Kind.UNSTATED  # what this sentence itself marks (body copies mark nothing)
     merged_from: str | None = Field(default=None, pattern=TARGET_ID)  # the record it was before the merge
+    note: str | None = None
 
     _quote = field_validator("quote")(_check_quote)
 
