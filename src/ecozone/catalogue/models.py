@@ -272,6 +272,7 @@ class InstrumentCategory(StrEnum):
     CLASSIFICATION = "classification"  # bands that sort firms or projects (A/B/C 级, 分档)
     TECHNICAL = "technical"  # technical standards for equipment (锅炉容量, 能效限值)
     PENALTY = "penalty"  # fines, surcharges, differentiated prices
+    OBLIGATION = "obligation"  # who must act and in what proportion (审核范围, 按比例购买抵销)
     OTHER = "other"
 
 
@@ -281,6 +282,7 @@ INSTRUMENT_CATEGORY_ZH = {
     InstrumentCategory.CLASSIFICATION: "分级分类",
     InstrumentCategory.TECHNICAL: "技术标准",
     InstrumentCategory.PENALTY: "惩罚/差别价格",
+    InstrumentCategory.OBLIGATION: "义务范围/比例",
     InstrumentCategory.OTHER: "其他",
 }
 

@@ -95,7 +95,11 @@ def _dictionary_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
 
 
 def _line(cat: Catalogue, document: str, quote: str) -> int | None:
-    return seed_text(cat.documents[document].file).line_of(quote)
+    """The line of ``quote`` in its document's seed text (None for a catalogue without texts)."""
+    try:
+        return seed_text(cat.documents[document].file).line_of(quote)
+    except OSError:
+        return None
 
 
 def _v2_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
