@@ -107,9 +107,9 @@ def _strive(t: Target, ind: Indicator, clause: str) -> str | None:
 
 def _about(t: Target, ind: Indicator, clause: str) -> str | None:
     number = _number_text(t)
-    if number and re.search(rf"(约{re.escape(number)}|{re.escape(number)}[^，。；\d]{{0,8}}左右)", clause):
-        if not t.approximate:
-            return "a value with 左右/约 is approximate: expected approximate: true"
+    about = number and re.search(rf"(约{re.escape(number)}|{re.escape(number)}[^，。；\d]{{0,8}}左右)", clause)
+    if about and not t.approximate:
+        return "a value with 左右/约 is approximate: expected approximate: true"
     return None
 
 
