@@ -21,10 +21,11 @@ from ecozone.catalogue.wording import numbers_in_words, wording_problems
 def quote_problems(cat: Catalogue) -> list[Problem]:
     """Every target or achieved value whose quote is not found in its document's seed file."""
     problems: list[Problem] = []
-    records: list[tuple[str, Target | Achieved | Instrument | Statement]] = [
-        *((r.id, r) for r in [*cat.targets.values(), *cat.achieved.values(), *cat.instruments.values()]),
-        *((t.id, s) for t in cat.targets.values() for s in t.statements),
-    ]
+    records: list[tuple[str, Target | Achieved | Instrument | Statement]] = []
+    records += [(t.id, t) for t in cat.targets.values()]
+    records += [(a.id, a) for a in cat.achieved.values()]
+    records += [(i.id, i) for i in cat.instruments.values()]
+    records += [(t.id, s) for t in cat.targets.values() for s in t.statements]
     for rid, rec in records:
         doc = cat.documents.get(rec.document)
         if doc is None:
