@@ -220,6 +220,7 @@ class Target(Record):
     reference: str | None = None  # an external list or standard the target points to
     scope: Scope = Scope.TOTAL
     members: tuple[str, ...] = ()  # the member regions of an ``each`` (or ``average``) target
+    member_rule: str | None = None  # the plan's words for members it does not list (每个乡（镇）)
     scope_stated: bool = True  # False: the scope was inferred, not written in the sentence
     year_stated: bool = True  # False: the sentence gives no year; ``year_rule`` says how it was set
     year_rule: str | None = None
@@ -252,10 +253,10 @@ class Target(Record):
             )
         if self.reconstructed and not self.reconstruction_note:
             raise ValueError("reconstructed values need reconstruction_note")
-        if self.scope is Scope.EACH and len(self.members) < 2:
-            raise ValueError("an 'each' target needs members (at least two member regions)")
-        if self.scope is Scope.TOTAL and self.members:
-            raise ValueError("members are only for scope 'each' or 'average'")
+        if self.scope is not Scope.TOTAL and len(self.members) < 2 and not self.member_rule:
+            raise ValueError(f"scope {self.scope.value} needs members (two or more regions) or member_rule")
+        if self.scope is Scope.TOTAL and (self.members or self.member_rule):
+            raise ValueError("members and member_rule are only for scope 'each' or 'average'")
         if not self.year_stated and not self.year_rule:
             raise ValueError("year_stated: false needs year_rule (how the deadline was set)")
         for alias in self.aliases:

@@ -177,6 +177,8 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
     scope_text = say(SCOPE_ZH[scope], scope.value)
     if row["members"]:
         scope_text += f"（{len(row['members'])}）: {', '.join(row['members'])}"
+    if row["member_rule"]:
+        scope_text += f" 「{row['member_rule']}」"
     if not row["scope_stated"]:
         scope_text += say("（推断）", " (inferred)")
     deadline = str(row["target_year"]) + ("" if row["year_stated"] else say(f"（原文未写年份：{row['year_rule']}）",

@@ -2,6 +2,7 @@
 -- The primary statement's document/section/quote stay on `target` (existing queries keep working).
 ALTER TABLE target ADD COLUMN scope VARCHAR NOT NULL DEFAULT 'total';      -- total | each | average
 ALTER TABLE target ADD COLUMN scope_stated BOOLEAN NOT NULL DEFAULT TRUE;  -- FALSE: inferred
+ALTER TABLE target ADD COLUMN member_rule VARCHAR;  -- the plan's words for members it does not list
 ALTER TABLE target ADD COLUMN year_stated BOOLEAN NOT NULL DEFAULT TRUE;   -- FALSE: see year_rule
 ALTER TABLE target ADD COLUMN year_rule VARCHAR;
 ALTER TABLE target ADD COLUMN n_statements INTEGER NOT NULL DEFAULT 1;
