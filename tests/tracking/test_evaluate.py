@@ -481,3 +481,17 @@ def test_points_exactly_on_a_line_give_a_certain_verdict(con: duckdb.DuckDBPyCon
     add_obs(con, "water.lake_level", {2022: 3, 2023: 4, 2024: 5}, region="water.baiyangdian")
     r = one(con, "T900-141", as_of=2024)
     assert r["projected_value"] == pytest.approx(6) and r["p_meet"] == 1 and r["status"] == "on_track"
+
+
+def test_each_target_is_judged_per_member_region(con: duckdb.DuckDBPyConnection) -> None:
+    # "每个城市 PM2.5 ≤ 40": Shijiazhuang meets it early, Tangshan does not and is not improving
+    add_target(con, "T900-142", "air.pm25_annual_mean", "at_most", 40, region="130000")
+    con.execute("UPDATE target SET scope = 'each' WHERE id = 'T900-142'")
+    con.execute("INSERT INTO target_member VALUES ('T900-142', '130100'), ('T900-142', '130200')")
+    add_obs(con, "air.pm25_annual_mean", {2022: 45, 2023: 42, 2024: 39}, region="130100")
+    add_obs(con, "air.pm25_annual_mean", {2022: 45, 2023: 46, 2024: 45}, region="130200")
+    rows = {r["target_id"]: r for r in evaluate(con, as_of=2024)}
+    assert set(rows) == {"T900-142@130100", "T900-142@130200"}
+    assert rows["T900-142@130100"]["status"] == "met_early" and rows["T900-142@130100"]["parent_id"] == "T900-142"
+    assert rows["T900-142@130200"]["status"] == "off_track"
+    assert {r["target_id"] for r in evaluate(con, TrackFilter(region="130200"), as_of=2024)} == {"T900-142@130200"}

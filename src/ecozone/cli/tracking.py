@@ -176,10 +176,12 @@ TRACK_COLUMNS = [
     Column("reason", "理由", "reason", 70),
 ]
 JSON_KEYS = (
-    "target_id", "document", "region_code", "region_name", "indicator_id", "indicator_name", "domain", "kind",
+    "target_id", "parent_id", "scope", "approximate", "document", "region_code", "region_name", "indicator_id", "indicator_name", "domain", "kind",
     "comparison", "unit", "baseline_year", "baseline_value", "target_year", "target_value", "target_value_max",
     "target_text", "required_level", "latest_year", "latest_value", "gap", "progress", "projected_value",
-    "projected_low", "projected_high", "actual_rate", "required_rate", "rate_ratio", "status", "status_zh",
+    "projected_low", "projected_high", "p_meet", "scale", "clipped", "fit_from", "fit_to", "fit_n", "fit_missing",
+    "break_year", "eff_base", "base_inferred", "final_year", "final_value", "n_derived",
+    "actual_rate", "required_rate", "rate_ratio", "reason_key", "status", "status_zh",
     "status_en", "reason", "reason_zh", "reason_en", "quote", "as_of",
 )
 

@@ -96,8 +96,17 @@ def _unz(z: str) -> str:
 # The CTE chain shared by the evaluation and the series query.  {where} filters the targets.
 # sql: vetted (module constants)
 SERIES_SQL = REGION_TREE + f""",
+tx AS (    -- an 'each' target is one target per member region: id 'T…@region', no shared base value
+    SELECT t.* REPLACE (
+               CASE WHEN m.region IS NOT NULL THEN t.id || '@' || m.region ELSE t.id END AS id,
+               coalesce(m.region, t.region_code) AS region_code,
+               CASE WHEN m.region IS NULL THEN t.baseline_value END AS baseline_value),
+           t.id AS parent_id
+    FROM target t LEFT JOIN target_member m ON m.target_id = t.id AND t.scope = 'each'
+),
 tg AS (
-    SELECT t.id, t.document_id, t.section, t.region_code, t.indicator_id, t.unit, t.baseline_year,
+    SELECT t.id, t.parent_id, t.scope, t.approximate, t.document_id, t.section, t.region_code,
+           t.indicator_id, t.unit, t.baseline_year,
            t.baseline_value, t.target_year, t.target_value, t.target_value_max, t.target_text,
            t.comparison, t.kind, t.quote, t.note, t.reconstructed, t.conflicts_with,
            i.unit AS ind_unit, i.domain, i.polarity, i.name_zh AS indicator_name,
@@ -111,7 +120,7 @@ tg AS (
            -- the base year: the target's own, else its plan's usual one, else {DEFAULT_BASE_YEAR}
            coalesce(t.baseline_year, db.base, {DEFAULT_BASE_YEAR}) AS eff_base,
            t.baseline_year IS NULL AS base_inferred
-    FROM target t
+    FROM tx t
     LEFT JOIN (SELECT document_id, mode(baseline_year) AS base FROM target
                WHERE baseline_year IS NOT NULL GROUP BY document_id) db ON db.document_id = t.document_id
     JOIN indicator i ON i.id = t.indicator_id
@@ -399,7 +408,7 @@ vd AS (
       END AS status
     FROM st s
 )
-SELECT tg.id AS target_id, tg.document_id AS document, tg.document_title, tg.document_title_en, tg.section,
+SELECT tg.id AS target_id, tg.parent_id, tg.scope, tg.approximate, tg.document_id AS document, tg.document_title, tg.document_title_en, tg.section,
        tg.region_code, tg.region_name, tg.region_name_en, tg.region_type, tg.indicator_id,
        tg.indicator_name, tg.indicator_name_en, tg.domain, tg.domain_name, tg.domain_name_en,
        tg.unit, tg.ind_unit AS indicator_unit, tg.comparison, tg.kind, tg.baseline_year,
@@ -416,12 +425,12 @@ SELECT tg.id AS target_id, tg.document_id AS document, tg.document_title, tg.doc
        v.syy - v.sxy * v.sxy / v.sxx AS sse, v.zslope, v.zintercept,
        v.zsyy - v.zsxy * v.zsxy / v.sxx AS zsse,
        CASE WHEN v.zslope IS NOT NULL AND v.final_year IS NULL
-            THEN CASE WHEN v.non_negative THEN greatest(v.proj_raw, 0) ELSE v.proj_raw END END
+            THEN CASE WHEN v.non_negative AND v.proj_raw IS NOT NULL THEN greatest(v.proj_raw, 0) ELSE v.proj_raw END END
            AS projected_value,
        CASE WHEN v.final_year IS NULL
-            THEN CASE WHEN v.non_negative THEN greatest(v.low_raw, 0) ELSE v.low_raw END END AS projected_low,
+            THEN CASE WHEN v.non_negative AND v.low_raw IS NOT NULL THEN greatest(v.low_raw, 0) ELSE v.low_raw END END AS projected_low,
        CASE WHEN v.final_year IS NULL
-            THEN CASE WHEN v.non_negative THEN greatest(v.high_raw, 0) ELSE v.high_raw END END
+            THEN CASE WHEN v.non_negative AND v.high_raw IS NOT NULL THEN greatest(v.high_raw, 0) ELSE v.high_raw END END
            AS projected_high,
        v.final_year IS NULL AND v.non_negative AND v.scale = 'linear'
            AND least(v.proj_raw, v.low_raw) < 0 AS clipped,
