@@ -41,6 +41,7 @@ from ecozone.tracking.judgement import record_judgement
 from ecozone.tracking.reasons import goal_en, goal_zh, num
 from ecozone.tracking.rollup import league_table, matrix, rollup
 from ecozone.tracking.status import STATUS_ORDER
+from ecozone.vocabulary import unit_en
 
 obs_app = typer.Typer(help="观测值 / observations: import, template, corrections, judgements", no_args_is_help=True)
 track_app = typer.Typer(help="目标跟踪 / target tracking: status of every target", invoke_without_command=True)
@@ -91,6 +92,47 @@ def obs_template(
     with store(db) as con:
         path = write_template(con, out)
     console.print(say(f"模板已写入 {path}", f"template written to {path}"))
+
+
+@obs_app.command("needs")
+def obs_needs(
+    region: RegionOpt = None,
+    with_children: ChildrenOpt = False,
+    plan: DocOpt = None,
+    domain: DomainOpt = None,
+    kind: KindOpt = None,
+    year: AsOfOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="预填的导入模板 (.xlsx 或 .csv) / pre-filled template")] = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """缺哪些观测值：每个尚无结论的目标需要的观测（可写出预填模板）/ the observations that would unlock targets."""
+    from ecozone.tracking.needs import needs, write_needs_template
+
+    flt = TrackFilter(region=region, with_children=with_children, domain=domain, document=plan, kind=kind)
+    with tracking_store(db) as con:
+        as_of = year or default_as_of(con)
+        try:
+            rows = needs(con, flt, as_of=as_of)
+        except UnknownRegion as exc:
+            raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
+        path = write_needs_template(con, rows, out) if out is not None else None
+    for n in rows:
+        n["region"] = say(n["region_name"], n["region_name_en"])
+        n["indicator"] = say(n["indicator_name"], n["indicator_name_en"])
+        n["unit_label"] = say(n["unit"], unit_en(n["unit"]))
+        n["unlocks"] = ", ".join(n["targets"][:4]) + (f" …(+{len(n['targets']) - 4})" if len(n["targets"]) > 4 else "")
+    if fmt is not Format.table:
+        render([{k: n[k] for k in ("region_code", "region_name", "indicator_id", "indicator_name", "year", "unit",
+                                   "targets", "binding", "as_of")} for n in rows], [], fmt)
+    else:
+        render(rows, [Column("region", "地区", "region"), Column("indicator", "指标", "indicator", 28),
+                      Column("year", "年份", "year"), Column("unit_label", "单位", "unit"),
+                      Column("unlocks", "可解锁的目标", "unlocks targets", 40)], fmt,
+               say(f"缺少的观测值（评估年 {as_of}）", f"Observations needed (as of {as_of})"))
+    if path is not None:
+        console.print(say(f"已写出预填模板 {path}（{len(rows)} 行，数值留空）：填写后用 ecozone obs import 导入",
+                          f"pre-filled template written to {path} ({len(rows)} rows, values empty): fill in, then ecozone obs import"))
 
 
 @obs_app.command("correct")
