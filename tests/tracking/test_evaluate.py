@@ -6,7 +6,6 @@ import math
 
 import duckdb
 import pytest
-
 from scipy.special import stdtr
 
 from ecozone.tracking.evaluate import TrackFilter, default_as_of, evaluate, fit_of

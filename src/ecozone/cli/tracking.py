@@ -382,7 +382,7 @@ def alerts_cmd(
 @report_app.command("review")
 def report_review(
     plan: Annotated[str, typer.Option("--plan", "--document", help="规划文件 / document id")],
-    year: Annotated[int, typer.Option("--year", "-y", help="评估年 / evaluation year")],
+    year: AsOfOpt = None,
     region: RegionOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="输出目录 / output folder")] = Path("."),
     db: DbOption = None,
@@ -392,13 +392,13 @@ def report_review(
 
     with tracking_store(db) as con:
         try:
-            files = review(con, document=plan, year=year, region=region, out_dir=out)
+            files = review(con, document=plan, year=year or default_as_of(con), region=region, out_dir=out)
         except UnknownRegion as exc:
             raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
         except LookupError as exc:
             raise fail(f"没有规划文件 {plan}", f"no document {plan}") from exc
-    console.print(say(f"已生成：{files.xlsx}，{files.html}（目标 {files.targets}，图 {files.charts}）",
-                      f"written: {files.xlsx}, {files.html} ({files.targets} targets, {files.charts} charts)"))
+    console.print(say(f"已生成：{files.xlsx}，{files.html}，{files.html_en}（目标 {files.targets}，图 {files.charts}）",
+                      f"written: {files.xlsx}, {files.html}, {files.html_en} ({files.targets} targets, {files.charts} charts)"))
 
 
 def register(app: typer.Typer) -> None:

@@ -145,6 +145,8 @@ def bundled_rows(dic: Dictionaries) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         partial = bool(m.get("partial"))
         flags = _flags(rec["note"], m.get("quality_flag"))
+        if m.get("series_break") == year and not m.get("region"):
+            flags.append("series_break")  # the monitoring network changed this year: a new series starts
         if partial:
             flags.insert(0, PARTIAL_FLAG)
         notes = [f"source indicator: {rec['indicator']}"]

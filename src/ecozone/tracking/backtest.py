@@ -25,6 +25,7 @@ _PRIORITY = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRIORIT
 _T_TABLE = ", ".join(f"({df}, {t})" for df, t in T90.items())
 _LO, _HI = SHARE_EPS, 100 - SHARE_EPS
 
+# sql: vetted (module constants)
 PAIRS_SQL = f"""
 WITH pick AS (
     SELECT o.region_code, o.indicator_id, o.year, o.value, o.quality_flag LIKE '%{BREAK_FLAG}%' AS brk,
@@ -104,7 +105,7 @@ def projection_pairs(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def _summaries(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
-    con.execute("CREATE OR REPLACE TEMP TABLE pairs_tbl AS " + PAIRS_SQL)
+    con.execute("CREATE OR REPLACE TEMP TABLE pairs_tbl AS " + PAIRS_SQL)  # sql: vetted (constant)
     out: dict[str, list[dict[str, Any]]] = {}
     for name, key, zh, en in (("overall", "'all'", "'全部'", "'all'"),
                               ("by_domain", "domain", "any_value(domain_zh)", "any_value(domain_en)"),

@@ -84,12 +84,14 @@ _LO, _HI = SHARE_EPS, 100 - SHARE_EPS
 
 def _z(v: str) -> str:
     """The fitting scale of a value expression: logit of the share for 'logit' series."""
+    # sql: vetted (a column expression from code and module constants)
     return (f"CASE WHEN sc.scale = 'logit' THEN ln(least(greatest({v}, {_LO}), {_HI}) / "
             f"(100 - least(greatest({v}, {_LO}), {_HI}))) ELSE {v} END")
 
 
 def _unz(z: str) -> str:
     """Back from the fitting scale (inverse logit × 100 for shares)."""
+    # sql: vetted (a column expression from code)
     return f"CASE WHEN f.scale = 'logit' THEN 100 / (1 + exp(-({z}))) ELSE {z} END"
 
 
@@ -191,18 +193,18 @@ md AS (
     FROM tg JOIN base b ON b.target_id = tg.id
 ),
 pts AS (   -- the working series of each target
-    SELECT l.target_id, l.year, l.value, l.source_type, l.source_id, l.quality_flag
+    SELECT l.target_id, l.year, l.value, l.source_type, l.source_id, l.quality_flag, l.obs_id
     FROM lvl l JOIN md ON md.target_id = l.target_id AND md.mode IN ('level', 'basically')
     UNION ALL  -- the plan's own baseline value, when no observation gives that year
-    SELECT tg.id, tg.baseline_year, tg.baseline_value, 'target', tg.id, 'ok'
+    SELECT tg.id, tg.baseline_year, tg.baseline_value, 'target', tg.id, 'ok', NULL
     FROM tg JOIN md ON md.target_id = tg.id AND md.mode = 'level'
     WHERE tg.baseline_value IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM lvl WHERE lvl.target_id = tg.id AND lvl.year = tg.baseline_year)
     UNION ALL
-    SELECT c.target_id, c.year, c.value, c.source_type, c.source_id, c.quality_flag
+    SELECT c.target_id, c.year, c.value, c.source_type, c.source_id, c.quality_flag, c.obs_id
     FROM chg c JOIN md ON md.target_id = c.target_id AND md.mode = 'change'
     UNION ALL  -- a change series starts at 0 in its base year
-    SELECT tg.id, tg.baseline_year, 0.0, 'base_year', tg.id, 'ok'
+    SELECT tg.id, tg.baseline_year, 0.0, 'base_year', tg.id, 'ok', NULL
     FROM tg JOIN md ON md.target_id = tg.id AND md.mode = 'change'
     WHERE NOT EXISTS (SELECT 1 FROM chg WHERE chg.target_id = tg.id AND chg.year = tg.baseline_year)
 ),
@@ -484,7 +486,7 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     if found[0][0]:
         return
     double = con.dtype("DOUBLE")
-    con.create_function("ecozone_t_cdf", _t_cdf, [double, double], double, type="arrow")  # type: ignore[arg-type]
+    con.create_function("ecozone_t_cdf", _t_cdf, [double, double], double, type="arrow")  # type: ignore[call-overload,unused-ignore]
 
 
 def fit_of(row: dict[str, Any]) -> Fit | None:
@@ -548,6 +550,26 @@ def series(
     for tid, year, value, src in con.execute(sql, {"ids": target_ids, "as_of": as_of}).fetchall():
         out[tid].append((int(year), float(value), str(src)))
     return out
+
+
+VINTAGES_SQL = """
+SELECT p.target_id, p.year, p.value, p.source_type, p.source_id, o.source_detail, o.quality_flag,
+       o.recorded_at, o.recorded_by, o.obs_id
+FROM pts p LEFT JOIN observation o ON o.obs_id = p.obs_id
+ORDER BY p.target_id, p.year
+"""
+
+
+def vintages(
+    con: duckdb.DuckDBPyConnection, target_ids: list[str], *, as_of: int
+) -> list[dict[str, Any]]:
+    """Every value the working series of ``target_ids`` use, with its source, file row or
+    section, and when it was recorded (the data vintages of a report)."""
+    if not target_ids:
+        return []
+    cur = con.execute(SERIES_SQL.replace("{where}", "list_contains($ids, t.id)") + VINTAGES_SQL,
+                      {"ids": target_ids, "as_of": as_of})
+    return _rows(cur)
 
 
 def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
