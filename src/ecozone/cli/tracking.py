@@ -213,7 +213,7 @@ def obs_load_bundled(
 
 TRACK_COLUMNS = [
     Column("status_label", "状态", "status"), Column("target_id", "编号", "id"), Column("kind_label", "属性", "kind"),
-    Column("region_name", "地区", "region"), Column("indicator_name", "指标", "indicator", 22),
+    Column("region_label", "地区", "region"), Column("indicator_label", "指标", "indicator", 22),
     Column("goal", "目标", "target", 24), Column("latest", "最新", "latest"), Column("projected", "预计", "projected"),
     Column("reason", "理由", "reason", 70),
 ]
@@ -268,6 +268,8 @@ def track(
     for r in rows:
         r["status_label"] = f"{r['status_icon']} {say(r['status_zh'], r['status_en'])}"
         r["kind_label"] = say(KIND_ZH[Kind(r["kind"])], r["kind"])
+        r["region_label"] = say(r["region_name"], r["region_name_en"])
+        r["indicator_label"] = say(r["indicator_name"], r["indicator_name_en"])
         r["goal"] = say(goal_zh(r), goal_en(r))
         r["latest"] = f"{r['latest_year']}: {num(r['latest_value'])}" if r["latest_year"] else ""
         r["projected"] = "" if r["projected_value"] is None else num(r["projected_value"]) + (
@@ -310,12 +312,21 @@ def track_summary(
                        ("domain", "按领域", "By domain"), ("document", "按规划文件", "By plan")):
         part = [dict(g, label=say(g["label_zh"], g["label_en"])) for g in groups if g["dimension"] == by]
         render(part, [Column("label", zh, en, 24), Column("total", "合计", "total"), *status_cols], fmt, say(zh, en))
-    render(mat, [Column("region_name", "地区", "region"), *[Column(d, d, d) for d in domains]], fmt,
-           say("地区 × 领域（●达成或顺利 ▲略滞后 ✖严重滞后 ?数据不足/待判定 ○未到期）",
-               "Region × domain (● achieved/on track ▲ moderately off ✖ off track ? unknown ○ not yet due)"))
-    render(league, [Column("indicator_name", "指标", "indicator", 24), Column("year", "年份", "year"),
-                    Column("rank", "名次", "rank"), Column("region_name", "城市", "city"),
-                    Column("value", "数值", "value"), Column("unit", "单位", "unit")], fmt,
+    names = {r["domain"]: (r["domain_name"] or r["domain"], r["domain_name_en"] or r["domain"]) for r in rows}
+    for m in mat:
+        m["region_label"] = say(m["region_name"], m["region_name_en"])
+    render(mat, [Column("region_label", "地区", "region"),
+                 *[Column(d, names[d][0], names[d][1]) for d in domains]], fmt,
+           say("地区 × 领域（●达成、提前达到或顺利 ▲有风险 ✖严重滞后 ?数据不足/待数据/待判定 ○未到期）",
+               "Region × domain (● achieved, met early or on track ▲ at risk ✖ off track ? unknown or awaiting data "
+               "○ not yet due)"))
+    for g in league:
+        g["indicator_label"] = say(g["indicator_name"], g["indicator_name_en"])
+        g["region_label"] = say(g["region_name"], g["region_name_en"])
+        g["unit_label"] = say(g["unit"], unit_en(g["unit"]))
+    render(league, [Column("indicator_label", "指标", "indicator", 24), Column("year", "年份", "year"),
+                    Column("rank", "名次", "rank"), Column("region_label", "城市", "city"),
+                    Column("value", "数值", "value"), Column("unit_label", "单位", "unit")], fmt,
            say("城市排名（可比指标，1 为最好）", "City league table (comparable indicators, 1 = best)"))
 
 
@@ -370,9 +381,13 @@ def alerts_cmd(
         found = find_alerts(con, rows, as_of=as_of)
         if record:
             record_snapshot(con, rows, as_of)
+    severity = {"alert": "警报", "warning": "警告", "info": "提示"}
+    kinds = {"status_change": "状态变化", "binding_off_track": "约束性目标滞后", "near_bottom": "接近“后十”"}
     for a in found:
         a["message"] = say(a["message_zh"], a["message_en"])
-    render(found, [Column("severity", "级别", "severity"), Column("type", "类型", "type"),
+        a["severity_label"] = say(severity.get(a["severity"], a["severity"]), a["severity"])
+        a["type_label"] = say(kinds.get(a["type"], a["type"]), a["type"].replace("_", " "))
+    render(found, [Column("severity_label", "级别", "severity"), Column("type_label", "类型", "type"),
                    Column("message", "内容", "message", 110)], fmt, say("预警", "Alerts"))
 
 
