@@ -494,3 +494,16 @@ def test_each_target_is_judged_per_member_region(con: duckdb.DuckDBPyConnection)
     assert rows["T900-142@130100"]["status"] == "met_early" and rows["T900-142@130100"]["parent_id"] == "T900-142"
     assert rows["T900-142@130200"]["status"] == "off_track"
     assert {r["target_id"] for r in evaluate(con, TrackFilter(region="130200"), as_of=2024)} == {"T900-142@130200"}
+
+
+def test_share_of_days_from_the_count_of_days(con: duckdb.DuckDBPyConnection) -> None:
+    # ≤ 0.9 % heavy-pollution days; only counts are reported: 5 days in 2023 (5/365 = 1.37 %),
+    # 3 days in 2024, a leap year (3/366 = 0.82 %): met early, and the reason says how it was derived
+    add_target(con, "T900-143", "air.heavy_pollution_day_ratio", "at_most", 0.9)
+    add_obs(con, "air.heavy_pollution_days", {2023: 5, 2024: 3})
+    r = one(con, "T900-143", as_of=2024)
+    assert r["latest_value"] == pytest.approx(300 / 366) and r["n_from_days"] == 2
+    assert r["status"] == "met_early" and "折算为比率" in r["reason_zh"] and "count of days" in r["reason_en"]
+    add_obs(con, "air.heavy_pollution_day_ratio", {2024: 0.95})  # the reported share wins
+    r = one(con, "T900-143", as_of=2024)
+    assert r["latest_value"] == pytest.approx(0.95) and r["n_from_days"] == 1

@@ -327,10 +327,16 @@ def _cap(text: str) -> str:
 
 
 def _derived_zh(r: dict[str, Any]) -> str:
-    n = r.get("n_derived") or 0
-    return f"（其中{n}个年度值由上年值与同比变化推算）" if n else ""
+    n, d = r.get("n_derived") or 0, r.get("n_from_days") or 0
+    text = f"（其中{n}个年度值由上年值与同比变化推算）" if n else ""
+    if d:
+        text += f"（其中{d}个年度值由天数按全年天数折算为比率，近似）"
+    return text
 
 
 def _derived_en(r: dict[str, Any]) -> str:
-    n = r.get("n_derived") or 0
-    return f" ({n} annual value(s) derived from the previous year's value and a year-on-year change)" if n else ""
+    n, d = r.get("n_derived") or 0, r.get("n_from_days") or 0
+    text = f" ({n} annual value(s) derived from the previous year's value and a year-on-year change)" if n else ""
+    if d:
+        text += f" ({d} annual value(s) computed from the count of days over the days of the year, approximate)"
+    return text
