@@ -215,6 +215,7 @@ TRACK_COLUMNS = [
     Column("status_label", "状态", "status"), Column("target_id", "编号", "id"), Column("kind_label", "属性", "kind"),
     Column("region_label", "地区", "region"), Column("indicator_label", "指标", "indicator", 22),
     Column("goal", "目标", "target", 24), Column("latest", "最新", "latest"), Column("projected", "预计", "projected"),
+    Column("p_meet_label", "达标概率", "P(meet)"),
     Column("reason", "理由", "reason", 70),
 ]
 JSON_KEYS = (
@@ -272,9 +273,11 @@ def track(
         r["indicator_label"] = say(r["indicator_name"], r["indicator_name_en"])
         r["goal"] = say(goal_zh(r), goal_en(r))
         r["latest"] = f"{r['latest_year']}: {num(r['latest_value'])}" if r["latest_year"] else ""
+        r["p_meet_label"] = "" if r["p_meet"] is None else f"{round(100 * r['p_meet'])}%"
         r["projected"] = "" if r["projected_value"] is None else num(r["projected_value"]) + (
             f" ({num(r['projected_low'])}–{num(r['projected_high'])})" if r["projected_low"] is not None else "")
-    render(rows, TRACK_COLUMNS, fmt, say(f"目标跟踪（评估年 {as_of}）", f"Target tracking (as of {as_of})"))
+    why_zh, why_en = ("", "") if year else ("，有数据的最近年份", ", the latest year with data")
+    render(rows, TRACK_COLUMNS, fmt, say(f"目标跟踪（评估年 {as_of}{why_zh}）", f"Target tracking (as of {as_of}{why_en})"))
     counts = status_counts(rows)
     console.print("  ".join(f"{s.icon} {say(s.zh, s.en)} {counts[s.value]}" for s in STATUS_ORDER))
 
