@@ -507,3 +507,20 @@ def test_share_of_days_from_the_count_of_days(con: duckdb.DuckDBPyConnection) ->
     add_obs(con, "air.heavy_pollution_day_ratio", {2024: 0.95})  # the reported share wins
     r = one(con, "T900-143", as_of=2024)
     assert r["latest_value"] == pytest.approx(0.95) and r["n_from_days"] == 1
+
+
+def test_approximate_elimination_is_not_read_as_zero(con: duckdb.DuckDBPyConnection) -> None:
+    # the catalogue encodes 基本消除 as eliminate 0 with approximate: still not "0 days"
+    add_target(con, "T900-144", "air.heavy_pollution_days", "eliminate", 0, 2024)
+    con.execute("UPDATE target SET approximate = TRUE WHERE id = 'T900-144'")
+    add_obs(con, "air.heavy_pollution_days", {2023: 3, 2024: 2})
+    r = one(con, "T900-144")
+    assert r["reason_key"] == "basically" and r["status"] == "needs_judgement"
+
+
+def test_zero_growth_reads_as_such(con: duckdb.DuckDBPyConnection) -> None:
+    add_target(con, "T900-145", "energy.coal_consumption", "reduce_by_pct", 0, baseline_year=2020, unit="%")
+    add_obs(con, "energy.coal_consumption", {2020: 100, 2023: 99, 2024: 98})
+    r = one(con, "T900-145", as_of=2024)
+    assert r["status"] == "met_early" and "不高于2020年水平（零增长）" in r["reason_zh"]
+    assert "no higher than in 2020 (zero growth)" in r["reason_en"]

@@ -122,8 +122,9 @@ tg AS (
            dm.name_zh AS domain_name, dm.name_en AS domain_name_en,
            t.comparison IN ('at_most', 'at_least', 'range', 'eliminate', 'class_or_better')
                AND {_like_any("(t.quote || coalesce(t.target_text, ''))", STAY_WORDS)} AS stay,
-           t.comparison = 'eliminate' AND t.target_value IS NULL
-               AND coalesce(t.target_text, t.quote) LIKE '%基本%' AS basically,
+           -- 基本消除 (basically eliminate) is not read as 0: approximate, or "基本" in its words
+           t.comparison = 'eliminate' AND coalesce(t.target_value, 0) = 0
+               AND (t.approximate OR coalesce(t.target_text, t.quote) LIKE '%基本%') AS basically,
            -- the base year: the target's own, else its plan's usual one, else {DEFAULT_BASE_YEAR}
            coalesce(t.baseline_year, db.base, {DEFAULT_BASE_YEAR}) AS eff_base,
            t.baseline_year IS NULL AS base_inferred

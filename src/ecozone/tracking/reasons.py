@@ -41,7 +41,16 @@ def _change(r: dict[str, Any]) -> tuple[str, str]:
 
 
 def goal_zh(r: dict[str, Any]) -> str:
-    """The target in words, e.g. ``≤38 µg/m³`` or ``比2020年下降18%（即≤36.74 µg/m³）``."""
+    """The target in words, e.g. ``≤38 µg/m³`` or ``比2020年下降18%（即≤36.74 µg/m³）``;
+    ``（约）`` when the plan states it as approximate (左右, 约, 基本)."""
+    return _goal_zh(r) + ("（约）" if r.get("approximate") else "")
+
+
+def goal_en(r: dict[str, Any]) -> str:
+    return _goal_en(r) + (" (approx.)" if r.get("approximate") else "")
+
+
+def _goal_zh(r: dict[str, Any]) -> str:
     c, x, u = r["comparison"], r["target_value"], r["unit"]
     if c == "at_most":
         return f"≤{num(x)}{_u(u)}"
@@ -58,6 +67,8 @@ def goal_zh(r: dict[str, Any]) -> str:
     if c == "qualitative":
         return f"“{r['target_text']}”"
     verb, _ = _change(r)
+    if x == 0 and c in ("reduce_by_pct", "reduce_by_amount", "reduce_by_points"):
+        return f"不高于{r['baseline_year']}年水平（零增长）"
     text = f"比{r['baseline_year']}年{verb}{num(x)}{_u(u)}"
     if r["mode"] == "level" and r["required_level"] is not None:
         sign = "≤" if r["direction"] < 0 else "≥"
@@ -65,7 +76,7 @@ def goal_zh(r: dict[str, Any]) -> str:
     return text
 
 
-def goal_en(r: dict[str, Any]) -> str:
+def _goal_en(r: dict[str, Any]) -> str:
     c, x, u = r["comparison"], r["target_value"], r["unit"]
     if c == "at_most":
         return f"≤ {num(x)}{_ue(u)}"
@@ -82,6 +93,8 @@ def goal_en(r: dict[str, Any]) -> str:
     if c == "qualitative":
         return f"“{worded_en(r['target_text'])}”"
     _, verb = _change(r)
+    if x == 0 and c in ("reduce_by_pct", "reduce_by_amount", "reduce_by_points"):
+        return f"no higher than in {r['baseline_year']} (zero growth)"
     text = f"{verb} {num(x)}{_ue(u)} on {r['baseline_year']}"
     if r["mode"] == "level" and r["required_level"] is not None:
         sign = "≤" if r["direction"] < 0 else "≥"
