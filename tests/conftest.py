@@ -69,7 +69,8 @@ def mini_root(tmp_path: Path) -> Path:
     (root / "catalogue").mkdir()
     for name in ("domains.yaml", "documents.yaml"):
         shutil.copy(src / name, root / name)
-    shutil.copy(src / "regions" / "core.yaml", root / "regions" / "core.yaml")
+    for regions in (src / "regions").glob("*.yaml"):
+        shutil.copy(regions, root / "regions" / regions.name)
     shutil.copy(src / "indicators" / "core.yaml", root / "indicators" / "core.yaml")
     (root / "catalogue" / "000.yaml").write_text(GOOD_TARGET, encoding="utf-8")
     return root
