@@ -143,3 +143,11 @@ def test_list_has_one_row_per_commitment_with_its_statement_count() -> None:
 def test_show_of_a_former_target_that_is_an_instrument() -> None:
     out = run("targets", "show", "T003-4.16-0004")
     assert "政策工具" in out and "不参与跟踪" in out
+
+
+def test_instruments_are_listed_apart() -> None:
+    rows = json.loads(run("targets", "instruments", "--document", "003-4.16", "--format", "json"))
+    assert {r["category"] for r in rows} == {"classification", "obligation"}
+    assert all(r["quote"] and r["former_id"] for r in rows)
+    plans = {p["document"]: p for p in json.loads(run("plans", "--format", "json"))}
+    assert plans["003-4.16"]["instruments"] == len(rows)

@@ -27,6 +27,7 @@ from ecozone.catalogue.service import (
     describe_target,
     get_instrument,
     get_target,
+    list_instruments,
     list_observations,
     list_targets,
     plan_summary,
@@ -281,9 +282,34 @@ def plans(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
         Column("scope_name", "范围", "scope"), Column("targets", "目标", "targets"),
         Column("binding", "约束性", "binding"), Column("expected", "预期性", "expected"),
         Column("strive", "力争", "strive"), Column("unstated", "未标明", "unstated"),
+        Column("statements", "表述", "statements"), Column("instruments", "政策工具", "instruments"),
         Column("achieved", "已达成值", "achieved"), Column("by_domain", "按领域", "by domain", 40),
     ]
     render(rows, columns, fmt, say("规划文件", "Plan documents"))
+
+
+@targets_app.command("instruments")
+def targets_instruments(
+    document: DocOpt = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """列出政策工具（准入条件、补贴、分级、技术标准；不参与跟踪）/ list policy instruments (never tracked)."""
+    with store(db) as con:
+        rows = list_instruments(con, document)
+    for r in rows:
+        category = InstrumentCategory(r["category"])
+        r["category_label"] = say(INSTRUMENT_CATEGORY_ZH[category], category.value)
+        value = "" if r["value"] is None else f"{r['value']:g}"
+        if r["value_max"] is not None:
+            value += f"–{r['value_max']:g}"
+        r["value_label"] = f"{value} {r['unit'] or ''}".strip() or (r["text"] or "")
+    columns = [
+        Column("id", "编号", "id"), Column("document_id", "文件", "doc"),
+        Column("category_label", "类别", "category"), Column("subject", "对象", "subject", 36),
+        Column("value_label", "数值/表述", "value", 24), Column("former_id", "原目标编号", "former id"),
+    ]
+    render(rows, columns, fmt, say("政策工具", "Policy instruments"))
 
 
 @catalogue_app.command("check")
