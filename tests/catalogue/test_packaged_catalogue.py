@@ -26,6 +26,8 @@ def test_the_catalogue_check_finds_nothing(cat: Catalogue) -> None:
 
 
 # The reviewed counts per document: (targets, binding, expected, statements, instruments, achieved).
+# "targets" are the commitments a document states (one restated in several documents counts in
+# each); binding/expected are the kinds the document itself gives them.
 # A change to the catalogue that adds, merges or removes records must update this table: it is
 # the reviewer's record of what is there.  Binding and expected counts are those of the plans'
 # own tables (4.7: 16 binding rows and 5 expected; 4.6: 15 expected rows; 002: 19 lines).
