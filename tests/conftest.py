@@ -71,6 +71,7 @@ def mini_root(tmp_path: Path) -> Path:
         shutil.copy(src / name, root / name)
     for regions in (src / "regions").glob("*.yaml"):
         shutil.copy(regions, root / "regions" / regions.name)
-    shutil.copy(src / "indicators" / "core.yaml", root / "indicators" / "core.yaml")
+    for indicators in (src / "indicators").glob("*.yaml"):
+        shutil.copy(indicators, root / "indicators" / indicators.name)
     (root / "catalogue" / "000.yaml").write_text(GOOD_TARGET, encoding="utf-8")
     return root
