@@ -154,3 +154,15 @@ def test_instruments_are_listed_apart() -> None:
     assert all(r["quote"] and r["former_id"] for r in rows)
     plans = {p["document"]: p for p in json.loads(run("plans", "--format", "json"))}
     assert plans["003-4.16"]["instruments"] == len(rows)
+
+
+def test_plan_counts_are_the_plans_own() -> None:
+    """v1 counted body restatements as extra binding targets (4.7: 24 binding against the 16
+    binding rows of its table; the non-fossil 13 % twice).  Each commitment now counts once per
+    document, with the kind that document gives it."""
+    plans = {p["document"]: p for p in json.loads(run("plans", "--format", "json"))}
+    assert (plans["003-4.7"]["binding"], plans["003-4.7"]["expected"]) == (16, 5)
+    assert (plans["002"]["binding"], plans["002"]["expected"]) == (14, 5)
+    assert plans["003-4.6"]["expected"] == 15
+    binding = targets("--document", "003-4.7", "--kind", "binding", "--indicator", "energy.non_fossil_share")
+    assert [r["id"] for r in binding] == ["T003-4.7-0020"]

@@ -140,7 +140,7 @@ def get_target(con: duckdb.DuckDBPyConnection, target_id: str) -> dict[str, Any]
     resolved = resolve_target_id(con, target_id)
     if resolved is None:
         return None
-    rows = _rows(con, f"{TARGET_SELECT} WHERE t.id = $id", {"id": resolved})
+    rows = _rows(con, f"{TARGET_SELECT} WHERE t.id = $id", {"id": resolved})  # sql: vetted (constant)
     if not rows:
         return None
     row = rows[0]
