@@ -16,7 +16,7 @@ from ecozone.catalogue.service import TargetFilter, get_instrument, get_target, 
 from ecozone.catalogue.wording import wording_problems
 from ecozone.store.catalogue_load import load_catalogue_into
 from ecozone.store.db import connect
-from tests.conftest import GOOD_TARGET
+from tests.conftest import FIXTURES, GOOD_TARGET
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +188,14 @@ def test_store_holds_statements_aliases_members_and_instruments(cat: Catalogue) 
     rows = list_targets(con, TargetFilter(document="003-4.7", kind="binding"))
     assert len(rows) == 16  # the 16 binding rows of 4.7's table, once each
     con.close()
+
+
+def test_every_v1_target_id_still_resolves(cat: Catalogue) -> None:
+    """Links to v1 ids (reports, notes, bookmarks) keep working: each is a target, an alias of
+    the target it was merged into, or the former id of a policy instrument."""
+    lines = (FIXTURES / "catalogue" / "v1_target_ids.txt").read_text(encoding="utf-8").splitlines()
+    v1 = [x for x in lines if x and not x.startswith("#")]
+    assert len(v1) == 930
+    former = {i.former_id for i in cat.instruments.values()}
+    lost = [x for x in v1 if cat.target(x) is None and x not in former]
+    assert lost == []
