@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from ecozone.catalogue import check as catalogue_check
@@ -199,7 +200,7 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
                         ("reconstruction_note", "数值重建", "reconstructed"), ("reference", "引用", "reference"),
                         ("note", "备注", "note")):
         if row.get(key):
-            lines.append(f"{say(zh, en)}: {row[key]}")
+            lines.append(f"{say(zh, en)}: {escape(str(row[key]))}")
     if row["conflicts_with"]:
         lines.append(f"{say('冲突记录', 'conflicts with')}: {', '.join(row['conflicts_with'])}")
     if row["aliases"]:
@@ -210,8 +211,8 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
         mark = say("主", "primary") if st["is_primary"] else say("复述", "restates")
         where = f"{st['document']} · {st['section']}" + (f" · {say('行', 'line')} {st['line']}" if st["line"] else "")
         kind = say(KIND_ZH[Kind(st["kind"])], st["kind"])
-        lines.append(f"  {n}. [{mark}] {where} · {kind}")
-        lines.append(f"     「{st['quote']}」")
+        lines.append(escape(f"  {n}. [{mark}] {where} · {kind}"))
+        lines.append(escape(f"     「{st['quote']}」"))
     console.print(Panel("\n".join(lines), title=say("规划目标", "Plan target")))
     if row["context"]:
         context = row["context"].replace(row["quote"], f"[reverse]{row['quote']}[/reverse]")
@@ -235,11 +236,11 @@ def _show_instrument(row: dict, requested: str, fmt: Format) -> None:
         f"{say('类别', 'category')}: {say(INSTRUMENT_CATEGORY_ZH[category], category.value)}    "
         f"{say('数值', 'value')}: {value.strip() or '—'}",
         f"{say('文件', 'document')}: {row['document_id']} {row['document_title']} · {row['section']}",
-        f"{say('原文', 'quote')}: 「{row['quote']}」",
+        f"{say('原文', 'quote')}: 「{escape(row['quote'])}」",
     ]
     for key, zh, en in (("text", "原文表述", "words"), ("note", "备注", "note")):
         if row.get(key):
-            lines.append(f"{say(zh, en)}: {row[key]}")
+            lines.append(f"{say(zh, en)}: {escape(str(row[key]))}")
     console.print(Panel("\n".join(lines), title=say("政策工具", "Policy instrument")))
 
 
