@@ -13,7 +13,7 @@ from ecozone.catalogue.check import all_problems, duplicate_problems
 from ecozone.catalogue.loader import Catalogue, CatalogueError, load_catalogue, packaged_catalogue
 from ecozone.catalogue.models import Comparison, Kind, Scope, Target
 from ecozone.catalogue.service import TargetFilter, get_instrument, get_target, list_targets
-from ecozone.catalogue.wording import wording_problems
+from ecozone.catalogue.wording import WORDINGS, wording_problems
 from ecozone.store.catalogue_load import load_catalogue_into
 from ecozone.store.db import connect
 from tests.conftest import FIXTURES, GOOD_TARGET
@@ -199,3 +199,10 @@ def test_every_v1_target_id_still_resolves(cat: Catalogue) -> None:
     former = {i.former_id for i in cat.instruments.values()}
     lost = [x for x in v1 if cat.target(x) is None and x not in former]
     assert lost == []
+
+
+def test_the_wording_table_is_written_down() -> None:
+    """docs/catalogue.md carries the table the check enforces, wording by wording."""
+    docs = (FIXTURES.parents[1] / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    table = docs[docs.index("### One encoding per wording"):docs.index("### Targets and policy instruments")]
+    assert [w.words[0] for w in WORDINGS if w.words[0] not in table] == []

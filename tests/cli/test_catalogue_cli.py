@@ -166,3 +166,8 @@ def test_plan_counts_are_the_plans_own() -> None:
     assert plans["003-4.6"]["expected"] == 15
     binding = targets("--document", "003-4.7", "--kind", "binding", "--indicator", "energy.non_fossil_share")
     assert [r["id"] for r in binding] == ["T003-4.7-0020"]
+
+
+def test_wording_table_command() -> None:
+    rows = json.loads(run("catalogue", "wordings", "--format", "json"))
+    assert any("基本实现" in r["words"] for r in rows) and all(r["encoding"] for r in rows)

@@ -33,6 +33,7 @@ from ecozone.catalogue.service import (
     list_targets,
     plan_summary,
 )
+from ecozone.catalogue.wording import WORDINGS
 from ecozone.cli.common import (
     ChildrenOpt,
     Column,
@@ -319,6 +320,14 @@ def catalogue_check_cmd(
 ) -> None:
     """校验目录：字段、引用、单位、原文引语 / validate records, references, units and quotes."""
     raise typer.Exit(catalogue_check.main(files or []))
+
+
+@catalogue_app.command("wordings")
+def catalogue_wordings(fmt: FormatOption = Format.table) -> None:
+    """措辞编码表：每种措辞只有一种编码 / the wording table: one encoding per wording."""
+    rows = [{"words": "、".join(w.words), "encoding": say(w.encoding_zh, w.encoding_en)} for w in WORDINGS]
+    render(rows, [Column("words", "措辞", "wording", 24), Column("encoding", "编码", "encoding", 60)], fmt,
+           say("措辞编码表", "Wording table"))
 
 
 def register(app: typer.Typer) -> None:
