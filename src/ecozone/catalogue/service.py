@@ -187,25 +187,37 @@ def describe_target(row: dict[str, Any]) -> str:
 
 
 def plan_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Each document with its counts of targets by kind and by domain, and achieved values."""
+    """Each document with the targets it states, by the kind it gives them, and by domain.
+
+    A target restated in several documents counts in each; its kind in a document is the
+    strongest its statements there mark (a body sentence that repeats another plan's binding
+    row marks nothing), so the binding and expected counts are the plan's own.
+    """
     sql = """
+    WITH sd AS (
+        SELECT s.target_id, s.document,
+               min(CASE s.kind WHEN 'binding' THEN 0 WHEN 'expected' THEN 1 WHEN 'strive' THEN 2 ELSE 3 END) AS k,
+               count(*) AS n
+        FROM target_statement s GROUP BY ALL
+    )
     SELECT d.id AS document, d.title_zh AS title, d.scope, r.name_zh AS scope_name,
-           count(t.id) AS targets,
-           count(t.id) FILTER (WHERE t.kind = 'binding') AS binding,
-           count(t.id) FILTER (WHERE t.kind = 'expected') AS expected,
-           count(t.id) FILTER (WHERE t.kind = 'strive') AS strive,
-           count(t.id) FILTER (WHERE t.kind = 'unstated') AS unstated,
-           (SELECT count(*) FROM target_statement s WHERE s.document = d.id) AS statements,
+           count(sd.target_id) AS targets,
+           count(sd.target_id) FILTER (WHERE sd.k = 0) AS binding,
+           count(sd.target_id) FILTER (WHERE sd.k = 1) AS expected,
+           count(sd.target_id) FILTER (WHERE sd.k = 2) AS strive,
+           count(sd.target_id) FILTER (WHERE sd.k = 3) AS unstated,
+           coalesce(sum(sd.n), 0) AS statements,
            (SELECT count(*) FROM instrument n WHERE n.document_id = d.id) AS instruments,
            (SELECT count(*) FROM observation_current o
              WHERE o.source_type = 'plan' AND o.quality_flag <> 'withdrawn'
                AND o.document_id = d.id) AS achieved,
            (SELECT string_agg(domain || ':' || n, ' ' ORDER BY n DESC, domain) FROM (
-               SELECT i.domain, count(*) AS n FROM target t2 JOIN indicator i ON i.id = t2.indicator_id
-               WHERE t2.document_id = d.id GROUP BY i.domain)) AS by_domain
+               SELECT i.domain, count(DISTINCT s2.target_id) AS n FROM target_statement s2
+               JOIN target t2 ON t2.id = s2.target_id JOIN indicator i ON i.id = t2.indicator_id
+               WHERE s2.document = d.id GROUP BY i.domain)) AS by_domain
     FROM document d
     JOIN region r ON r.code = d.scope
-    LEFT JOIN target t ON t.document_id = d.id
+    LEFT JOIN sd ON sd.document = d.id
     GROUP BY ALL
     ORDER BY d.id
     """

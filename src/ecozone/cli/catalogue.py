@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from ecozone.catalogue import check as catalogue_check
@@ -27,10 +28,12 @@ from ecozone.catalogue.service import (
     describe_target,
     get_instrument,
     get_target,
+    list_instruments,
     list_observations,
     list_targets,
     plan_summary,
 )
+from ecozone.catalogue.wording import WORDINGS
 from ecozone.cli.common import (
     ChildrenOpt,
     Column,
@@ -198,7 +201,7 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
                         ("reconstruction_note", "数值重建", "reconstructed"), ("reference", "引用", "reference"),
                         ("note", "备注", "note")):
         if row.get(key):
-            lines.append(f"{say(zh, en)}: {row[key]}")
+            lines.append(f"{say(zh, en)}: {escape(str(row[key]))}")
     if row["conflicts_with"]:
         lines.append(f"{say('冲突记录', 'conflicts with')}: {', '.join(row['conflicts_with'])}")
     if row["aliases"]:
@@ -209,8 +212,8 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
         mark = say("主", "primary") if st["is_primary"] else say("复述", "restates")
         where = f"{st['document']} · {st['section']}" + (f" · {say('行', 'line')} {st['line']}" if st["line"] else "")
         kind = say(KIND_ZH[Kind(st["kind"])], st["kind"])
-        lines.append(f"  {n}. [{mark}] {where} · {kind}")
-        lines.append(f"     「{st['quote']}」")
+        lines.append(escape(f"  {n}. [{mark}] {where} · {kind}"))
+        lines.append(escape(f"     「{st['quote']}」"))
     console.print(Panel("\n".join(lines), title=say("规划目标", "Plan target")))
     if row["context"]:
         context = row["context"].replace(row["quote"], f"[reverse]{row['quote']}[/reverse]")
@@ -234,11 +237,11 @@ def _show_instrument(row: dict, requested: str, fmt: Format) -> None:
         f"{say('类别', 'category')}: {say(INSTRUMENT_CATEGORY_ZH[category], category.value)}    "
         f"{say('数值', 'value')}: {value.strip() or '—'}",
         f"{say('文件', 'document')}: {row['document_id']} {row['document_title']} · {row['section']}",
-        f"{say('原文', 'quote')}: 「{row['quote']}」",
+        f"{say('原文', 'quote')}: 「{escape(row['quote'])}」",
     ]
     for key, zh, en in (("text", "原文表述", "words"), ("note", "备注", "note")):
         if row.get(key):
-            lines.append(f"{say(zh, en)}: {row[key]}")
+            lines.append(f"{say(zh, en)}: {escape(str(row[key]))}")
     console.print(Panel("\n".join(lines), title=say("政策工具", "Policy instrument")))
 
 
@@ -281,9 +284,34 @@ def plans(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
         Column("scope_name", "范围", "scope"), Column("targets", "目标", "targets"),
         Column("binding", "约束性", "binding"), Column("expected", "预期性", "expected"),
         Column("strive", "力争", "strive"), Column("unstated", "未标明", "unstated"),
+        Column("statements", "表述", "statements"), Column("instruments", "政策工具", "instruments"),
         Column("achieved", "已达成值", "achieved"), Column("by_domain", "按领域", "by domain", 40),
     ]
     render(rows, columns, fmt, say("规划文件", "Plan documents"))
+
+
+@targets_app.command("instruments")
+def targets_instruments(
+    document: DocOpt = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """列出政策工具（准入条件、补贴、分级、技术标准；不参与跟踪）/ list policy instruments (never tracked)."""
+    with store(db) as con:
+        rows = list_instruments(con, document)
+    for r in rows:
+        category = InstrumentCategory(r["category"])
+        r["category_label"] = say(INSTRUMENT_CATEGORY_ZH[category], category.value)
+        value = "" if r["value"] is None else f"{r['value']:g}"
+        if r["value_max"] is not None:
+            value += f"–{r['value_max']:g}"
+        r["value_label"] = f"{value} {r['unit'] or ''}".strip() or (r["text"] or "")
+    columns = [
+        Column("id", "编号", "id"), Column("document_id", "文件", "doc"),
+        Column("category_label", "类别", "category"), Column("subject", "对象", "subject", 36),
+        Column("value_label", "数值/表述", "value", 24), Column("former_id", "原目标编号", "former id"),
+    ]
+    render(rows, columns, fmt, say("政策工具", "Policy instruments"))
 
 
 @catalogue_app.command("check")
@@ -292,6 +320,14 @@ def catalogue_check_cmd(
 ) -> None:
     """校验目录：字段、引用、单位、原文引语 / validate records, references, units and quotes."""
     raise typer.Exit(catalogue_check.main(files or []))
+
+
+@catalogue_app.command("wordings")
+def catalogue_wordings(fmt: FormatOption = Format.table) -> None:
+    """措辞编码表：每种措辞只有一种编码 / the wording table: one encoding per wording."""
+    rows = [{"words": "、".join(w.words), "encoding": say(w.encoding_zh, w.encoding_en)} for w in WORDINGS]
+    render(rows, [Column("words", "措辞", "wording", 24), Column("encoding", "编码", "encoding", 60)], fmt,
+           say("措辞编码表", "Wording table"))
 
 
 def register(app: typer.Typer) -> None:
