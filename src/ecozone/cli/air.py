@@ -28,6 +28,7 @@ from ecozone.cli.common import (
     say,
     store,
 )
+from ecozone.errors import InputError
 from ecozone.ingest.readers import FORMATS, load_mapping
 from ecozone.ingest.stations import (
     Station,
@@ -102,8 +103,16 @@ def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | 
     paths = [*(inputs or []), *(more or [])]
     out: list[Path] = []
     for p in paths:  # a folder is expanded here, visibly, never by DuckDB's glob
-        out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
-                   if p.is_dir() else [p])
+        if not p.is_dir():
+            out.append(p)
+            continue
+        found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
+        if not found:
+            raise InputError("文件夹中没有 .csv/.parquet/.xlsx 文件", "no .csv/.parquet/.xlsx files in this folder",
+                             file=str(p), code="empty_folder")
+        err_console.print(escape(say(f"文件夹 {p}：{len(found)} 个文件", f"folder {p}: {len(found)} files")),
+                          style="dim", highlight=False)
+        out.extend(found)
     return out or None
 
 
@@ -379,4 +388,4 @@ def stations_add(
     with store(db, load=False) as con, transaction(con):
         upsert_stations(con, [Station(code, name, cc, longitude=longitude, latitude=latitude,
                                       background=background, source="ecozone air stations add")])
-    console.print(say(f"已登记 {code}", f"registered {code}"))
+    console.print(escape(say(f"已登记 {code}", f"registered {code}")))

@@ -174,7 +174,8 @@ def print_error(exc: EcozoneError) -> None:
     """An anticipated error: its row-level details (at most 50), then one bilingual line."""
     detail = exc.detail if isinstance(exc.detail, list) else []
     for item in detail[:50]:
-        err_console.print("  " + escape(clip(item, 400)), highlight=False)
+        text = item.message(lang().value) if hasattr(item, "message") else str(item)
+        err_console.print("  " + escape(clip(text, 400)), highlight=False)
     if len(detail) > 50:
         err_console.print(escape(say(f"  …另有 {len(detail) - 50} 条", f"  … {len(detail) - 50} more")))
     err_console.print(f"[red]{say('错误', 'error')}:[/red] {escape(exc.message(lang().value))}", highlight=False)

@@ -90,7 +90,7 @@ def obs_template(
     """生成导入模板（指标、单位、地区代码与数据校验）/ write the import template."""
     with store(db) as con:
         path = write_template(con, out)
-    console.print(say(f"模板已写入 {path}", f"template written to {path}"))
+    console.print(escape(say(f"模板已写入 {path}", f"template written to {path}")))
 
 
 @obs_app.command("correct")
@@ -164,7 +164,7 @@ def obs_load_bundled(
         f"bundled figures: {res.rows} rows, {res.loaded} loaded ({res.partial} part-year), {len(res.skipped)} skipped; "
         f"added {w.added}, superseded {w.superseded}, unchanged {w.unchanged}"))
     for s in res.skipped:
-        console.print(f"  [yellow]{s}[/yellow]")
+        console.print(f"  [yellow]{escape(s)}[/yellow]")
 
 
 # ----------------------------------------------------------------------------------- track
@@ -318,8 +318,8 @@ def report_review(
             raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
         except LookupError as exc:
             raise fail(f"没有规划文件 {plan}", f"no document {plan}") from exc
-    console.print(say(f"已生成：{files.xlsx}，{files.html}（目标 {files.targets}，图 {files.charts}）",
-                      f"written: {files.xlsx}, {files.html} ({files.targets} targets, {files.charts} charts)"))
+    console.print(escape(say(f"已生成：{files.xlsx}，{files.html}（目标 {files.targets}，图 {files.charts}）",
+                             f"written: {files.xlsx}, {files.html} ({files.targets} targets, {files.charts} charts)")))
 
 
 def register(app: typer.Typer) -> None:

@@ -74,8 +74,9 @@ def _read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list
     except duckdb.Error as exc:
         raise InputError(f"无法按 CSV 读取：{engine_reason(exc)}", f"cannot read as CSV: {engine_reason(exc)}",
                          file=name, code="unreadable_csv") from None
-    rejects = con.execute(
-        "SELECT line, column_name, csv_line, error_type, error_message FROM reject_errors ORDER BY line").fetchall()
+    rejects = con.execute(  # one issue per rejected line (DuckDB lists each missing column)
+        "SELECT line, arg_min(column_name, column_idx), any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
+        "arg_min(error_message, column_idx) FROM reject_errors GROUP BY line ORDER BY line").fetchall()
     issues = [Issue(name, None if line is None else int(line), col, None if raw is None else clip(raw),
                     f"{clip(message, 160)} / 行格式错误（{kind}）", "error")
               for line, col, raw, kind, message in rejects]
