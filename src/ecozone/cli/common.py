@@ -175,7 +175,7 @@ def print_error(exc: EcozoneError) -> None:
     detail = exc.detail if isinstance(exc.detail, list) else []
     for item in detail[:50]:
         text = item.message(lang().value) if hasattr(item, "message") else str(item)
-        err_console.print("  " + escape(clip(text, 400)), highlight=False)
+        err_console.print("  " + escape(clip(text, 1000)), highlight=False)
     if len(detail) > 50:
         err_console.print(escape(say(f"  …另有 {len(detail) - 50} 条", f"  … {len(detail) - 50} more")))
     err_console.print(f"[red]{say('错误', 'error')}:[/red] {escape(exc.message(lang().value))}", highlight=False)
@@ -207,7 +207,7 @@ def write_crash_log(exc: BaseException) -> Path:
 def handle_unexpected(exc: BaseException) -> int:
     """One line and the log file's path (never the traceback itself); exit code 1."""
     log = write_crash_log(exc)
-    what = escape(clip(f"{type(exc).__name__}: {exc}", 200))
+    what = clip(f"{type(exc).__name__}: {exc}", 200)
     err_console.print(
         f"[red]{say('内部错误', 'internal error')}:[/red] "
         + escape(say(f"{what}；详细信息已写入 {log}，报告问题时请附上该文件",
