@@ -38,7 +38,7 @@ from ecozone.store.db import connect, transaction
 from tests.security.storecheck import Snapshot, snapshot
 
 runner = CliRunner()
-EXAMPLES = 25
+EXAMPLES = 20
 # no shrinking: a failure reports the generated case as it is, and the run stays bounded
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
