@@ -93,7 +93,7 @@ def test_sigkill_mid_import_leaves_the_store_consistent_and_a_rerun_completes(tm
             break
     print("kills:", outcomes)
     proc = _start(db, data, mapping, env)
-    out, err = proc.communicate(timeout=300)
+    _out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert _state(db) == (n, 1)       # completed, exactly once (a completed file is recognised by its hash)
     assert not (tmp_path / "state").exists()

@@ -34,7 +34,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from ecozone.errors import EcozoneError, clip
+from ecozone.errors import EcozoneError, StoreError, clip
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect
 
@@ -226,6 +226,11 @@ class EcozoneGroup(TyperGroup):
         except EcozoneError as exc:
             print_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # writing an output (template, report) or a vanished file: environment
+            err = StoreError(f"无法读写文件：{exc.strerror or exc}", f"cannot read or write a file: {exc.strerror or exc}",
+                             file=None if exc.filename is None else str(exc.filename), code="os_error")
+            print_error(err)
+            raise typer.Exit(err.exit_code) from None
         except duckdb.IOException as exc:  # the store vanished or filled up mid-command
             from ecozone.store.db import store_io_error
 
