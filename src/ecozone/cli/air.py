@@ -28,6 +28,7 @@ from ecozone.cli.common import (
     say,
     store,
 )
+from ecozone.errors import InputError
 from ecozone.ingest.readers import FORMATS, load_mapping
 from ecozone.ingest.stations import (
     Station,
@@ -102,8 +103,16 @@ def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | 
     paths = [*(inputs or []), *(more or [])]
     out: list[Path] = []
     for p in paths:  # a folder is expanded here, visibly, never by DuckDB's glob
-        out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
-                   if p.is_dir() else [p])
+        if not p.is_dir():
+            out.append(p)
+            continue
+        found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
+        if not found:
+            raise InputError("文件夹中没有 .csv/.parquet/.xlsx 文件", "no .csv/.parquet/.xlsx files in this folder",
+                             file=str(p), code="empty_folder")
+        err_console.print(escape(say(f"文件夹 {p}：{len(found)} 个文件", f"folder {p}: {len(found)} files")),
+                          style="dim", highlight=False)
+        out.extend(found)
     return out or None
 
 
@@ -353,10 +362,7 @@ def stations_import(
     db: DbOption = None,
 ) -> None:
     """从文件登记或更新站点 / register or update stations from a file."""
-    try:
-        stations = read_station_file(file)
-    except (ValueError, OSError) as exc:
-        raise fail(str(exc), str(exc)) from exc
+    stations = read_station_file(file)  # InputError: file, row, reason (EcozoneGroup)
     with store(db, load=False) as con, transaction(con):
         changed = upsert_stations(con, stations)
     console.print(say(f"站点 {len(stations)} 个，新增或更新 {changed} 个", f"{len(stations)} stations, {changed} new or changed"))
@@ -379,4 +385,4 @@ def stations_add(
     with store(db, load=False) as con, transaction(con):
         upsert_stations(con, [Station(code, name, cc, longitude=longitude, latitude=latitude,
                                       background=background, source="ecozone air stations add")])
-    console.print(say(f"已登记 {code}", f"registered {code}"))
+    console.print(escape(say(f"已登记 {code}", f"registered {code}")))

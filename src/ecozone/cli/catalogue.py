@@ -92,8 +92,8 @@ def db_init(db: DbOption = None) -> None:
     """创建数据库并升级结构 / create the database and apply migrations."""
     with store(db, load=False) as con:
         version = schema_version(con)
-    console.print(say(f"数据库就绪：{db or default_db_path()}（结构版本 {version}）",
-                      f"database ready: {db or default_db_path()} (schema version {version})"))
+    console.print(escape(say(f"数据库就绪：{db or default_db_path()}（结构版本 {version}）",
+                             f"database ready: {db or default_db_path()} (schema version {version})")))
 
 
 @db_app.command("load")
@@ -172,6 +172,7 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
         render([row], [], fmt)
         return
     _with_labels([row])
+    row = {k: escape(v) if isinstance(v, str) else v for k, v in row.items()}  # catalogue text is data
     lines = []
     if row["requested_id"] != row["id"]:
         lines.append(say(f"{row['requested_id']} 已并入 {row['id']}（同一承诺的重复表述）",
@@ -201,11 +202,11 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
                         ("reconstruction_note", "数值重建", "reconstructed"), ("reference", "引用", "reference"),
                         ("note", "备注", "note")):
         if row.get(key):
-            lines.append(f"{say(zh, en)}: {escape(str(row[key]))}")
+            lines.append(f"{say(zh, en)}: {row[key]}")  # escaped with the row above
     if row["conflicts_with"]:
-        lines.append(f"{say('冲突记录', 'conflicts with')}: {', '.join(row['conflicts_with'])}")
+        lines.append(f"{say('冲突记录', 'conflicts with')}: {escape(', '.join(row['conflicts_with']))}")
     if row["aliases"]:
-        lines.append(f"{say('并入的编号', 'merged ids')}: {', '.join(row['aliases'])}")
+        lines.append(f"{say('并入的编号', 'merged ids')}: {escape(', '.join(row['aliases']))}")
     lines.append(f"{say('数据来源', 'catalogue file')}: {row['source_file']}:{row['source_line']}")
     lines.append(say(f"表述 {len(row['statements'])} 处：", f"{len(row['statements'])} statement(s):"))
     for n, st in enumerate(row["statements"], 1):
@@ -241,7 +242,7 @@ def _show_instrument(row: dict, requested: str, fmt: Format) -> None:
     ]
     for key, zh, en in (("text", "原文表述", "words"), ("note", "备注", "note")):
         if row.get(key):
-            lines.append(f"{say(zh, en)}: {escape(str(row[key]))}")
+            lines.append(f"{say(zh, en)}: {row[key]}")  # escaped with the row above
     console.print(Panel("\n".join(lines), title=say("政策工具", "Policy instrument")))
 
 

@@ -91,7 +91,7 @@ def obs_template(
     """生成导入模板（指标、单位、地区代码与数据校验）/ write the import template."""
     with store(db) as con:
         path = write_template(con, out)
-    console.print(say(f"模板已写入 {path}", f"template written to {path}"))
+    console.print(escape(say(f"模板已写入 {path}", f"template written to {path}")))
 
 
 @obs_app.command("needs")
@@ -131,8 +131,8 @@ def obs_needs(
                       Column("unlocks", "可解锁的目标", "unlocks targets", 40)], fmt,
                say(f"缺少的观测值（评估年 {as_of}）", f"Observations needed (as of {as_of})"))
     if path is not None:
-        console.print(say(f"已写出预填模板 {path}（{len(rows)} 行，数值留空）：填写后用 ecozone obs import 导入",
-                          f"pre-filled template written to {path} ({len(rows)} rows, values empty): fill in, then ecozone obs import"))
+        console.print(escape(say(f"已写出预填模板 {path}（{len(rows)} 行，数值留空）：填写后用 ecozone obs import 导入",
+                                 f"pre-filled template written to {path} ({len(rows)} rows, values empty): fill in, then ecozone obs import")))
 
 
 @obs_app.command("correct")
@@ -206,7 +206,7 @@ def obs_load_bundled(
         f"bundled figures: {res.rows} rows, {res.loaded} loaded ({res.partial} part-year), {len(res.skipped)} skipped; "
         f"added {w.added}, superseded {w.superseded}, unchanged {w.unchanged}"))
     for s in res.skipped:
-        console.print(f"  [yellow]{s}[/yellow]")
+        console.print(f"  [yellow]{escape(s)}[/yellow]")
 
 
 # ----------------------------------------------------------------------------------- track
@@ -415,8 +415,8 @@ def report_review(
             raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
         except LookupError as exc:
             raise fail(f"没有规划文件 {plan}", f"no document {plan}") from exc
-    console.print(say(f"已生成：{files.xlsx}，{files.html}，{files.html_en}（目标 {files.targets}，图 {files.charts}）",
-                      f"written: {files.xlsx}, {files.html}, {files.html_en} ({files.targets} targets, {files.charts} charts)"))
+    console.print(escape(say(f"已生成：{files.xlsx}，{files.html}，{files.html_en}（目标 {files.targets}，图 {files.charts}）",
+                             f"written: {files.xlsx}, {files.html}, {files.html_en} ({files.targets} targets, {files.charts} charts)")))
 
 
 def register(app: typer.Typer) -> None:
