@@ -361,7 +361,8 @@ def track_backtest(
         f"verdict hit rate against the plans' levels {num(lv['hit_rate'])} ({lv['n']})."))
     cols = [Column("label", "分组", "group"), Column("n", "预测数", "n"), Column("coverage", "覆盖率", "coverage"),
             Column("coverage_nominal", "未校准覆盖率", "uncalibrated"), Column("mae", "平均绝对误差", "MAE"),
-            Column("mape", "平均绝对百分比误差%", "MAPE %")]
+            Column("mape", "平均绝对百分比误差%", "MAPE %"), Column("verdicts_hit_rate", "判定命中率", "verdict hit rate"),
+            Column("verdicts_n", "判定数", "verdicts")]
     for part, zh, en in (("by_domain", "按领域", "By domain"), ("by_horizon", "按预测年数", "By horizon (years)")):
         rows = [{**{k: (num(v, 3) if isinstance(v, float) else v) for k, v in g.items()},
                  "label": say(g["label_zh"], g["label_en"])} for g in res[part]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ecozone.tracking.status import Status
@@ -162,7 +163,8 @@ def _excluded_en(r: dict[str, Any]) -> str:
 
 
 def _pct(p: float | None) -> str:
-    return "—" if p is None else f"{round(100 * p):d}%"
+    """A probability in whole percent, rounded down, so that 0.4996 (off track) never reads 50%."""
+    return "—" if p is None else f"{math.floor(100 * p + 1e-6):d}%"
 
 
 def _window_zh(r: dict[str, Any]) -> str:
