@@ -524,3 +524,12 @@ def test_zero_growth_reads_as_such(con: duckdb.DuckDBPyConnection) -> None:
     r = one(con, "T900-145", as_of=2024)
     assert r["status"] == "met_early" and "不高于2020年水平（零增长）" in r["reason_zh"]
     assert "no higher than in 2020 (zero growth)" in r["reason_en"]
+
+
+def test_a_judgement_of_an_each_target_applies_to_its_members(con: duckdb.DuckDBPyConnection) -> None:
+    add_target(con, "T900-146", "air.pm25_annual_mean", "qualitative", None, target_text="持续改善")
+    con.execute("UPDATE target SET scope = 'each' WHERE id = 'T900-146'")
+    con.execute("INSERT INTO target_member VALUES ('T900-146', '130100'), ('T900-146', '130200')")
+    record_judgement(con, "T900-146", "on_track", reason="两市均连续下降", by="张三", year=2024)
+    rows = {r["target_id"]: r["status"] for r in evaluate(con, as_of=2024)}
+    assert rows == {"T900-146@130100": "on_track", "T900-146@130200": "on_track"}

@@ -47,7 +47,7 @@ obs_app = typer.Typer(help="观测值 / observations: import, template, correcti
 track_app = typer.Typer(help="目标跟踪 / target tracking: status of every target", invoke_without_command=True)
 report_app = typer.Typer(help="评估报告 / review reports", no_args_is_help=True)
 
-StatusOpt = Annotated[str | None, typer.Option("--status", "-s", help="状态 / status: achieved, on_track, moderately_off_track, off_track, not_yet_due, insufficient_data, needs_judgement")]
+StatusOpt = Annotated[str | None, typer.Option("--status", "-s", help="状态 / status: achieved, met_early, on_track, moderately_off_track (at risk), off_track, awaiting_data, not_yet_due, insufficient_data, needs_judgement")]
 AsOfOpt = Annotated[int | None, typer.Option("--as-of", "--year", "-y", help="评估年（使用该年及以前的观测值；默认：有数据的最近年份）/ evaluation year (default: the latest year with data)")]
 ByOpt = Annotated[str, typer.Option("--by", help="记录人 / who records it")]
 

@@ -34,8 +34,11 @@ from ecozone.vocabulary import unit_en
 LANGS = ("zh", "en")
 COLUMNS = [  # (key, Chinese header, English header, width)
     ("status_icon", "", "", 4), ("status_zh", "状态", "status", 12), ("status", "状态id", "status id", 18),
-    ("target_id", "编号", "id", 14), ("kind_zh", "属性", "kind", 8), ("region_name", "地区", "region", 12),
-    ("indicator_name", "指标", "indicator", 28), ("goal_zh", "目标", "target", 28),
+    ("status_en", "状态（英文）", "status (en)", 14),
+    ("target_id", "编号", "id", 14), ("kind_zh", "属性", "kind", 8), ("kind", "属性（英文）", "kind (en)", 9),
+    ("region_name", "地区", "region", 12), ("region_name_en", "地区（英文）", "region (en)", 14),
+    ("indicator_name", "指标", "indicator", 28), ("indicator_name_en", "指标（英文）", "indicator (en)", 28),
+    ("goal_zh", "目标", "target", 28), ("goal_en", "目标（英文）", "target (en)", 28),
     ("target_year", "目标年", "target year", 8), ("baseline", "基准", "baseline", 12),
     ("latest_year", "最新年份", "latest year", 8), ("latest_value", "最新值", "latest value", 10),
     ("gap", "差距", "gap", 10), ("progress_pct", "路径完成度%", "path covered %", 10),

@@ -336,7 +336,8 @@ req AS (
     JOIN sc ON sc.target_id = tg.id
     LEFT JOIN agg a ON a.target_id = tg.id
     LEFT JOIN exc e ON e.target_id = tg.id
-    LEFT JOIN jd j ON j.target_id = tg.id
+    LEFT JOIN jd j ON j.target_id = coalesce(
+        (SELECT m.target_id FROM jd m WHERE m.target_id = tg.id), tg.parent_id)  -- an 'each' member: the parent's
 ),
 fit AS (
     SELECT r.*,
