@@ -7,6 +7,7 @@ store with the same schema, see :func:`memory_store`).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -79,16 +80,21 @@ def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None) -> Rea
     return result
 
 
-def read_all(con: duckdb.DuckDBPyConnection | None, paths: Sequence[Path], fmt: str,
-             mapping: dict[str, Any] | None = None, progress: Progress | None = None,
-             skip: dict[str, tuple[str, int]] | None = None,
+def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
+    """sha256 of a column mapping (canonical JSON), or None for the published formats."""
+    if mapping is None:
+        return None
+    return hashlib.sha256(json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
+             progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
              already: list[tuple[str, str, int]] | None = None) -> list[ReadResult]:
-    """Read ``paths`` (each in its own scratch connection; ``con`` is not used for reading).
+    """Read ``paths``, each in its own scratch connection that can read only that file.
 
     A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
     read again; it is listed in ``already`` with the file and batch that hold its content.
     """
-    del con
     results = []
     seen = dict(skip or {})
     for path in paths:
@@ -105,10 +111,15 @@ def read_all(con: duckdb.DuckDBPyConnection | None, paths: Sequence[Path], fmt: 
     return results
 
 
-def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str) -> dict[str, tuple[str, int]]:
-    """sha256 -> (file, batch) of every file already imported in ``fmt``."""
-    rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
-                       "WHERE format = ? GROUP BY 1", [fmt]).fetchall()
+def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str,
+                      mapping: dict[str, Any] | None = None) -> dict[str, tuple[str, int]]:
+    """sha256 -> (file, batch) of every file already imported the same way (format, or mapping)."""
+    if mapping is None:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE format = ? AND mapping_sha256 IS NULL GROUP BY 1", [fmt]).fetchall()
+    else:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE mapping_sha256 = ? GROUP BY 1", [mapping_digest(mapping)]).fetchall()
     return {str(h): (str(f), int(b)) for h, f, b in rows}
 
 
@@ -121,9 +132,8 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
     (sha256 of its bytes) is already imported records nothing new.  Raises
     :class:`ImportRejected` listing every error (file, line, column, reason).
     """
-    fmt_key = "excel" if fmt == "excel" else fmt
     already: list[tuple[str, str, int]] = []
-    results = read_all(None, paths, fmt, mapping, progress, skip=imported_contents(con, fmt_key), already=already)
+    results = read_all(paths, fmt, mapping, progress, skip=imported_contents(con, fmt, mapping), already=already)
     errors = [i for r in results for i in r.errors]
     if errors:
         raise ImportRejected(errors)
@@ -136,7 +146,7 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
             summary.stations_registered = _register(con, results)
         _unknown_stations(con, results)
         for r in results:
-            _store_one(con, r, summary)
+            _store_one(con, r, summary, mapping_digest(mapping))
         warnings = [i for r in results for i in r.issues if i.severity == "warning"]
         warnings += _flat_o3(results)
         _store_warnings(con, warnings, summary.batch_ids[0] if summary.batch_ids else 0)
@@ -179,7 +189,8 @@ def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult])
         raise ImportRejected(issues)
 
 
-def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary) -> None:
+def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary,
+               mapping_sha256: str | None = None) -> None:
     """Insert one file's station hours; equal stored hours are unchanged, different ones refused."""
     row = con.execute("SELECT nextval('air_import_batch_seq')").fetchall()[0]
     assert row is not None
@@ -207,9 +218,10 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     added, unchanged = int(counted[0]), int(counted[1])
     warnings = sum(1 for i in r.issues if i.severity == "warning")
     con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
-                "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rows_read, hours_added, hours_unchanged, warnings, mapping_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch, r.file, r.sha256 or _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
-                 added, unchanged, warnings])
+                 added, unchanged, warnings, mapping_sha256])
     con.execute(  # sql: vetted (values: constants; the batch is a parameter)
         f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
         "?, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)", [batch])
