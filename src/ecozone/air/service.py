@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from ecozone.air import engine
 from ecozone.errors import InputError
-from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings, hour_label
+from ecozone.ingest.common import ImportRejected, Issue, ReadResult, display_path, flat_o3_warnings, hour_label
 from ecozone.ingest.readers import read_file
 from ecozone.ingest.stations import (
     city_code,
@@ -62,17 +62,20 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None) -> ReadResult:
-    """Read and check one file in a scratch connection that can read only that file.
+def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
+             scratch: duckdb.DuckDBPyConnection | None = None) -> ReadResult:
+    """Read and check one file in a scratch connection (:func:`reader_connection`), never the store's.
 
     The content hash is taken before and after the read: a file that changes meanwhile is refused.
     """
     before = _sha256(path)
-    scratch = reader_connection(path)
+    own = scratch is None
+    con = reader_connection(path) if scratch is None else scratch
     try:
-        result = read_file(scratch, path, fmt, mapping)
+        result = read_file(con, path, fmt, mapping)
     finally:
-        scratch.close()
+        if own:
+            con.close()
     if _sha256(path) != before:
         raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
                          code="file_changed")
@@ -90,24 +93,34 @@ def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
 def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
              progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
              already: list[tuple[str, str, int]] | None = None) -> list[ReadResult]:
-    """Read ``paths``, each in its own scratch connection that can read only that file.
+    """Read ``paths`` in one scratch connection that can read exactly these files and nothing else.
 
     A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
     read again; it is listed in ``already`` with the file and batch that hold its content.
     """
-    results = []
     seen = dict(skip or {})
+    todo: list[Path] = []
     for path in paths:
-        digest = _sha256(path) if seen else ""
-        if digest and digest in seen:
+        digest = _sha256(path)
+        if digest in seen:
             if already is not None:
                 already.append((str(path), *seen[digest]))
-        else:
-            result = read_one(path, fmt, mapping)
-            seen[result.sha256] = (result.file, 0)
-            results.append(result)
-        if progress:
-            progress(str(path))
+            if progress:
+                progress(str(path))
+            continue
+        seen[digest] = (display_path(path), 0)
+        todo.append(path)
+    if not todo:
+        return []
+    results = []
+    scratch = reader_connection(*todo)
+    try:
+        for path in todo:
+            results.append(read_one(path, fmt, mapping, scratch))
+            if progress:
+                progress(str(path))
+    finally:
+        scratch.close()
     return results
 
 
