@@ -84,7 +84,8 @@ def say(zh: str, en: str) -> str:
     return en if lang() is Lang.en else zh
 
 
-def _store_busy(holder: str) -> None:
+def store_busy(holder: str) -> None:
+    """The message shown once while waiting for a store another process holds."""
     err_console.print(escape(say(f"数据库正被其他进程使用（{holder}），等待中……",
                                  f"store busy, waiting for {holder} …")), style="yellow")
 
@@ -96,7 +97,7 @@ def store(db: Path | None, *, load: bool = True) -> Iterator[duckdb.DuckDBPyConn
     A store locked by another process is waited for (bounded, with a message); a path that is
     not a DuckDB file, a directory or an unwritable place is refused (:class:`StoreError`).
     """
-    con = connect(db, on_wait=_store_busy)
+    con = connect(db, on_wait=store_busy)
     try:
         if load:
             ensure_loaded(con)

@@ -113,9 +113,9 @@ def _physical_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.unregister("air_lines")
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str = "air_file") -> list[str]:
-    return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                                      "ORDER BY column_index", [table]).fetchall()]
+def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The column names of ``air_file``, in file order."""
+    return [d[0] for d in con.execute("SELECT * FROM air_file LIMIT 0").description]
 
 
 def _require_columns(con: duckdb.DuckDBPyConnection, name: str, fmt: str,
@@ -126,11 +126,14 @@ def _require_columns(con: duckdb.DuckDBPyConnection, name: str, fmt: str,
     missing = [c for c in need if c not in cols]
     if missing:
         found = ", ".join(clip(c, 30) for c in cols[:12]) + (" …" if len(cols) > 12 else "")
-        raise InputError(
-            f"不是 {fmt} 格式：缺少列 {', '.join(missing)}（文件的列：{found}）；--format 是否正确？",
-            f"not a {fmt} file: missing column(s) {', '.join(missing)} (the file has: {found}); "
-            "is --format right?", file=name, code="missing_columns",
-            detail={"missing": missing, "found": cols[:100]})
+        lacking = ", ".join(clip(c, 30) for c in missing[:12]) + (" …" if len(missing) > 12 else "")
+        if required is not None:  # a mapped file: the mapping names columns the file lacks
+            zh = f"列映射中的列在文件中不存在：{lacking}（文件的列：{found}）"
+            en = f"the mapping names column(s) the file does not have: {lacking} (the file has: {found})"
+        else:
+            zh = f"不是 {fmt} 格式：缺少列 {lacking}（文件的列：{found}）；--format 是否正确？"
+            en = f"not a {fmt} file: missing column(s) {lacking} (the file has: {found}); is --format right?"
+        raise InputError(zh, en, file=name, code="missing_columns", detail={"missing": missing, "found": cols[:100]})
 
 
 def _require_rows(con: duckdb.DuckDBPyConnection, name: str, issues: list[Issue]) -> None:
