@@ -115,17 +115,19 @@ def corrupt(draw: st.DrawFn, lines: list[list[str]], value_cols: list[int]) -> t
                                          "blank", "text"]), max_size=3))
     for op in ops:
         i = draw(st.integers(1, len(lines) - 1)) if len(lines) > 1 else 0
-        if op in ("sql", "markup", "text"):
+        if op in ("sql", "markup", "text") and lines[i]:  # a "ragged" op may have emptied the row
             j = draw(st.integers(0, len(lines[i]) - 1))
             lines[i][j] = draw(st.sampled_from(SQL) if op == "sql" else st.sampled_from(MARKUP) if op == "markup"
                                else odd_text())
         elif op == "number" and value_cols:
-            lines[i][draw(st.sampled_from(value_cols))] = draw(st.sampled_from(ODD_NUMBERS))
+            col = draw(st.sampled_from(value_cols))
+            if col < len(lines[i]):  # a "ragged" op may have shortened the row
+                lines[i][col] = draw(st.sampled_from(ODD_NUMBERS))
         elif op == "ragged":
             lines[i] = lines[i][:-1] if draw(st.booleans()) else [*lines[i], "extra"]
         elif op == "dup" and i:
             lines.insert(i, list(lines[i]))
-        elif op == "conflict" and i and value_cols:
+        elif op == "conflict" and i and value_cols and value_cols[0] < len(lines[i]):
             row = list(lines[i])
             row[value_cols[0]] = "77.7"
             lines.append(row)
