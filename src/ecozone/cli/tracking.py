@@ -314,7 +314,8 @@ def track_summary(
     for by, zh, en in (("kind", "按属性", "By kind"), ("region", "按地区", "By region"),
                        ("domain", "按领域", "By domain"), ("document", "按规划文件", "By plan")):
         part = [dict(g, label=say(g["label_zh"], g["label_en"])) for g in groups if g["dimension"] == by]
-        render(part, [Column("label", zh, en, 24), Column("total", "合计", "total"), *status_cols], fmt, say(zh, en))
+        render(part, [Column("label", zh, en, 24), Column("total", "合计", "total"), *status_cols], fmt,
+               say(f"{zh}（评估年 {as_of}）", f"{en} (as of {as_of})"))
     names = {r["domain"]: (r["domain_name"] or r["domain"], r["domain_name_en"] or r["domain"]) for r in rows}
     for m in mat:
         m["region_label"] = say(m["region_name"], m["region_name_en"])
@@ -392,7 +393,8 @@ def alerts_cmd(
         a["severity_label"] = say(severity.get(a["severity"], a["severity"]), a["severity"])
         a["type_label"] = say(kinds.get(a["type"], a["type"]), a["type"].replace("_", " "))
     render(found, [Column("severity_label", "级别", "severity"), Column("type_label", "类型", "type"),
-                   Column("message", "内容", "message", 110)], fmt, say("预警", "Alerts"))
+                   Column("message", "内容", "message", 110)], fmt,
+           say(f"预警（评估年 {as_of}）", f"Alerts (as of {as_of})"))
 
 
 # ---------------------------------------------------------------------------------- report
