@@ -26,6 +26,7 @@ from ecozone.catalogue.service import (
     TargetFilter,
     UnknownRegion,
     describe_target,
+    describe_target_en,
     get_instrument,
     get_target,
     list_instruments,
@@ -65,8 +66,8 @@ IndicatorOpt = Annotated[str | None, typer.Option("--indicator", "-i", help="指
 
 TARGET_COLUMNS = [
     Column("id", "编号", "id"),
-    Column("region_name", "地区", "region"),
-    Column("indicator_name", "指标", "indicator", 28),
+    Column("region_label", "地区", "region"),
+    Column("indicator_label", "指标", "indicator", 28),
     Column("baseline", "基准", "baseline"),
     Column("goal", "目标", "target", 30),
     Column("kind_label", "属性", "kind"),
@@ -77,7 +78,9 @@ TARGET_COLUMNS = [
 
 def _with_labels(rows: list[dict]) -> list[dict]:
     for r in rows:
-        r["goal"] = describe_target(r)
+        r["goal"] = say(describe_target(r), describe_target_en(r))
+        r["region_label"] = say(r["region_name"], r.get("region_name_en") or r["region_name"])
+        r["indicator_label"] = say(r["indicator_name"], r.get("indicator_name_en") or r["indicator_name"])
         r["kind_label"] = say(KIND_ZH[Kind(r["kind"])], r["kind"])
         r["comparison_label"] = COMPARISON_ZH[Comparison(r["comparison"])]
         if r["baseline_year"] is not None:
@@ -282,13 +285,17 @@ def plans(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     with store(db) as con:
         rows = plan_summary(con)
     columns = [
-        Column("document", "文件", "doc"), Column("title", "名称", "title", 40),
-        Column("scope_name", "范围", "scope"), Column("targets", "目标", "targets"),
+        Column("document", "文件", "doc"), Column("title_label", "名称", "title", 40),
+        Column("scope_label", "范围", "scope"), Column("targets", "目标", "targets"),
         Column("binding", "约束性", "binding"), Column("expected", "预期性", "expected"),
         Column("strive", "力争", "strive"), Column("unstated", "未标明", "unstated"),
         Column("statements", "表述", "statements"), Column("instruments", "政策工具", "instruments"),
-        Column("achieved", "已达成值", "achieved"), Column("by_domain", "按领域", "by domain", 40),
+        Column("achieved", "已达成值", "achieved"), Column("by_domain_label", "按领域", "by domain", 40),
     ]
+    for r in rows:
+        r["title_label"] = say(r["title"], r["title_en"])
+        r["scope_label"] = say(r["scope_name"], r["scope_name_en"])
+        r["by_domain_label"] = say(r["by_domain_zh"] or "", r["by_domain_en"] or "")
     render(rows, columns, fmt, say("规划文件", "Plan documents"))
 
 
