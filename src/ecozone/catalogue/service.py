@@ -294,8 +294,8 @@ def list_observations(con: duckdb.DuckDBPyConnection, flt: ObservationFilter | N
     table = "observation" if flt.include_superseded else "observation_current"
     # sql: vetted (table: one of two names; filters: code clauses with $params)
     sql = f"""{REGION_TREE}
-    SELECT o.obs_id, o.region_code, r.name_zh AS region_name, o.indicator_id,
-           i.name_zh AS indicator_name, i.domain, o.period, o.year, o.measure, o.base_year,
+    SELECT o.obs_id, o.region_code, r.name_zh AS region_name, r.name_en AS region_name_en, o.indicator_id,
+           i.name_zh AS indicator_name, i.name_en AS indicator_name_en, i.domain, o.period, o.year, o.measure, o.base_year,
            o.value, o.value_text, o.unit, o.source_type, o.source_id, o.source_detail, o.document_id,
            o.quote,
            o.method, o.method_version, o.quality_flag, o.note, o.recorded_at, o.recorded_by,

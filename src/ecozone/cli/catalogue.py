@@ -55,6 +55,7 @@ from ecozone.cli.common import (
 from ecozone.ingest.observations import load_bundled
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect, default_db_path, schema_version
+from ecozone.vocabulary import unit_en
 
 db_app = typer.Typer(help="数据库 / database: create and load", no_args_is_help=True)
 targets_app = typer.Typer(help="规划目标 / plan targets", no_args_is_help=True)
@@ -270,10 +271,14 @@ def observations_list(
             rows = list_observations(con, flt)
         except UnknownRegion as exc:
             raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
+    for r in rows:
+        r["region_label"] = say(r["region_name"], r["region_name_en"])
+        r["indicator_label"] = say(r["indicator_name"], r["indicator_name_en"])
+        r["unit_label"] = say(r["unit"], unit_en(r["unit"]))
     columns = [
-        Column("region_name", "地区", "region"), Column("indicator_name", "指标", "indicator", 28),
+        Column("region_label", "地区", "region"), Column("indicator_label", "指标", "indicator", 28),
         Column("period", "时期", "period"), Column("measure", "口径", "measure"),
-        Column("value", "数值", "value"), Column("unit", "单位", "unit"),
+        Column("value", "数值", "value"), Column("unit_label", "单位", "unit"),
         Column("source_type", "来源", "source"), Column("source_id", "出处", "reference", 24),
         Column("quality_flag", "质量", "quality"),
     ]
