@@ -193,7 +193,7 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
     deadline = str(row["target_year"]) + ("" if row["year_stated"] else say(f"（原文未写年份：{row['year_rule']}）",
                                                                            f" (year not stated: {row['year_rule']})"))
     lines += [
-        f"[bold]{row['id']}[/bold]  {row['region_name']}（{row['region_code']}） · {row['indicator_name']}（{row['indicator_id']}）",
+        f"[bold]{row['id']}[/bold]  {row['region_label']}（{row['region_code']}） · {row['indicator_label']}（{row['indicator_id']}）",
         f"{say('目标', 'target')}: {row['goal']}    {say('属性', 'kind')}: {row['kind_label']}",
         f"{say('基准', 'baseline')}: {row['baseline'] or '—'}    {say('单位', 'unit')}: {row['unit']}",
         f"{say('期限', 'deadline')}: {deadline}    {say('范围', 'scope')}: {scope_text}",
