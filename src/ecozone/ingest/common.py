@@ -149,7 +149,8 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
         f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
     issues = _row_issues(con, file) + _co_unit_issue(con, file, co_factor, co_unit)
     issues += _duplicate_issues(con, file)
-    cols = ", ".join(f"CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    # TRY_CAST: a value beyond float32 (1e308) is already an error above; it must not abort the read
+    cols = ", ".join(f"TRY_CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
     hours = con.sql(  # sql: vetted (cols from POLLUTANTS)
         f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
         " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"

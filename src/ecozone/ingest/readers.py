@@ -79,7 +79,7 @@ def _read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list
     rejects = con.execute(  # one issue per rejected line (DuckDB lists each missing column)
         "SELECT line, arg_min(column_name, column_idx), any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
         "arg_min(error_message, column_idx) FROM reject_errors GROUP BY line ORDER BY line").fetchall()
-    issues = [Issue(name, None if line is None else int(line), col, None if raw is None else clip(raw),
+    issues = [Issue(name, None if line is None else int(line), col, None if raw is None else clip(raw.strip("\r\n")),
                     f"{clip(message, 160)} / 行格式错误（{kind}）", "error")
               for line, col, raw, kind, message in rejects]
     _require_columns(con, name, fmt)
