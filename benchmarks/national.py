@@ -63,7 +63,7 @@ def generate(n_stations: int = 1900, n_cities: int = 340, n_days: int = 365, see
     }
     for v in values.values():                       # some single values missing too
         v[rng.random(v.size) < 0.01] = np.nan
-    sh = engine.StationHours(st.astype(np.int32), (hr + FIRST_DAY * 24).astype(np.int32),
+    sh = engine.StationHours.from_physical(st.astype(np.int32), (hr + FIRST_DAY * 24).astype(np.int32),
                              {k: v.astype(np.float32) for k, v in values.items()})
     cities = [f"c{c:03d}" for c in range(n_cities)]
     return Generated(sh, engine.Network(cities, city_of), FIRST_DAY, n_days)
@@ -77,7 +77,7 @@ def run_engine(g: Generated) -> Any:
 def as_frame(g: Generated) -> Any:
     import pandas as pd
 
-    return pd.DataFrame({"station": g.sh.station, "hour": g.sh.hour, **g.sh.values})
+    return pd.DataFrame({"station": g.sh.station, "hour": g.sh.hour, **g.sh.physical()})
 
 
 def run_pandas(g: Generated) -> Any:

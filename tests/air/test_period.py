@@ -33,7 +33,7 @@ def _synthetic_year(drop: dict[int, int]) -> engine.CityDays:
     value = np.repeat(dom[kept], 24).astype(np.float32)
     values = {p: value for p in ("pm25", "pm10", "so2", "no2", "o3")}
     values["co"] = (value / 10).astype(np.float32)
-    sh = engine.StationHours(np.zeros(hours.size, np.int32), hours.astype(np.int32), values)
+    sh = engine.StationHours.from_physical(np.zeros(hours.size, np.int32), hours.astype(np.int32), values)
     return engine.city_days(sh, engine.Network(["A"], np.zeros(1, np.int32)), FIRST_2015, days.size)
 
 

@@ -49,7 +49,7 @@ def test_prsa_excerpt_reads_real_rows(prsa_excerpt: list[Path]) -> None:
     assert row[0].endswith("PRSA_Data_Dongsi_excerpt.csv") and row[1] == 2
     lines = (FIXTURES / "PRSA_Data_Dongsi_excerpt.csv").read_text(encoding="utf-8").splitlines()
     co_ug = float(lines[1].split(",")[9])
-    assert row[2] == pytest.approx(co_ug / 1000)
+    assert row[2] == co_ug  # stored in 0.001 mg/m³ = µg/m³, as an exact integer
     # hour label 0 of 2014-12-31 ends the hour: stored as the hour starting 2014-12-30 23:00
     assert row[3] == (16435 * 24) - 1
 
@@ -136,7 +136,7 @@ def test_china_sites_reader(tmp_path: Path) -> None:
     # the same real values as the CNEMC file of that hour
     t = result.hours.to_pylist()
     dongsi_00 = next(r for r in t if r["station_code"] == "1003A" and r["hour"] == 18996 * 24 - 1)
-    assert dongsi_00["pm25"] == 19 and dongsi_00["co"] == pytest.approx(0.5)
+    assert dongsi_00["pm25"] == 190 and dongsi_00["co"] == 500  # 0.1 µg/m³ and 0.001 mg/m³ steps
     summary = service.import_files(con, [path], "china_sites")
     assert summary.hours_added == 72
 
@@ -197,5 +197,5 @@ def test_mapped_files(tmp_path: Path, kind: str) -> None:
     summary = service.import_files(con, [path], kind, mapping=load_mapping(mapping))
     assert summary.hours_added == 3
     rows = con.execute("SELECT hour, pm25, co FROM air_station_hour ORDER BY hour").fetchall()
-    assert rows[0][0] == 16436 * 24 and rows[0][1] == 10 and rows[0][2] == pytest.approx(0.8)
+    assert rows[0][0] == 16436 * 24 and rows[0][1] == 100 and rows[0][2] == 800  # 10 µg/m³, 0.8 mg/m³
     assert rows[2][1] is None

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecozone.air import engine
+from ecozone.air.units import MISSING
 from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings
 from ecozone.ingest.readers import read_file
 from ecozone.ingest.stations import (
@@ -227,7 +228,8 @@ def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
     sh = engine.StationHours(
         table.column("station_id").to_numpy().astype(np.int32),
         table.column("hour").to_numpy().astype(np.int32),
-        {p: table.column(p).to_numpy(zero_copy_only=False).astype(np.float32) for p in engine.POLLUTANTS})
+        {p: pc.fill_null(table.column(p), MISSING).to_numpy().astype(np.int32, copy=False)
+         for p in engine.POLLUTANTS})
     return sh, engine.Network(city_list, city_of)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ecozone.air.units import SCALE, STEP
 from ecozone.ingest.stations import Station
 
 POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
@@ -69,7 +70,7 @@ class ReadResult:
     format: str
     time_convention: str
     rows_read: int
-    hours: pa.Table              # station_code, hour, pm25..o3 (float32), line
+    hours: pa.Table              # station_code, hour, pm25..o3 (int32, units of SCALE), line
     stations: list[Station] = field(default_factory=list)   # metadata the file carries
     issues: list[Issue] = field(default_factory=list)
 
@@ -96,7 +97,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
         f" time_raw, CAST(epoch(ts) // 3600 AS INTEGER) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
     issues = _row_issues(con, file) + _co_unit_issue(con, file, co_factor, co_unit)
     issues += _duplicate_issues(con, file)
-    cols = ", ".join(f"CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)
+    cols = ", ".join(f"CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)
     hours = con.sql(
         f"SELECT station_code, hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
         " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
@@ -125,6 +126,11 @@ def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
             f" WHERE {p} < 0",
             f"SELECT line, '{p}', {p}_raw, 'impossible value above {IMPOSSIBLE_ABOVE[p]:g} / 超出物理可能范围'"
             f" FROM air_parsed WHERE {p} > {IMPOSSIBLE_ABOVE[p]}",
+            # stored as integers of SCALE[p] steps: a value between steps would be rounded, so it
+            # is refused instead (the published formats never carry more decimals)
+            f"SELECT line, '{p}', {p}_raw, 'more decimals than the stored step {STEP[p]} / 小数位超出存储精度'"
+            f" FROM air_parsed WHERE abs({p} * {SCALE[p]} - round({p} * {SCALE[p]}))"
+            f" > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))",
         ]
     sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"
     return _fetch_issues(con, sql, file, "error")
@@ -183,7 +189,7 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
             [min_run]).fetchall()
     finally:
         con.close()
-    return [Issue(file_label, None, "o3", f"{code}: {value:g}",
+    return [Issue(file_label, None, "o3", f"{code}: {value / SCALE['o3']:g}",
                   f"O3 repeats the same hourly value for {n} hours ({runs} runs ≥ {min_run} h): "
                   "suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning")
             for code, n, value, runs in rows]
