@@ -184,10 +184,10 @@ def _grid(values: IntArray, flat: npt.NDArray[np.int64], n_rows: int, n_days: in
     NaN = missing.  float32 when every 24-hour sum stays below 2**24 (exact), else float64.
     """
     top = int(values.max(initial=0)) // step
-    dtype = np.float32 if top * 24 < 2**24 else np.float64
-    scaled = values.astype(dtype) if step == 1 else (values // step).astype(dtype)
+    dtype: type[np.floating] = np.float32 if top * 24 < 2**24 else np.float64
+    scaled: npt.NDArray[np.floating] = (values if step == 1 else values // step).astype(dtype)
     scaled[values == MISSING] = np.nan
-    grid = np.full(n_rows * n_days * 24, np.nan, dtype=dtype)
+    grid: npt.NDArray[np.floating] = np.full(n_rows * n_days * 24, np.nan, dtype=dtype)
     grid[flat] = scaled  # one flat scatter: no sort, no per-row work
     return grid.reshape(n_rows, n_days, 24)
 
