@@ -140,27 +140,31 @@ L_8H: Final = int(np.lcm.reduce(np.arange(hj663.MIN_HOURS_8H, 9)))
 
 
 def _city_ratio(sums: FloatArray, counts: npt.NDArray[np.integer], valid: npt.NDArray[np.bool_],
-                common: int, starts: IntArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+                common: int, starts: IntArray) -> tuple[FloatArray, FloatArray]:
     """City mean of station means ``sums / counts`` (valid ones) as an exact ratio ``num / den``.
 
-    ``sums`` hold integer sums of scaled values (exact in float); ``common`` is a multiple of every
-    valid count.  ``den = common · stations``; 0 where no station of the city is valid.
+    ``sums`` hold integer sums of scaled values; ``common`` is a multiple of every valid count, so
+    ``num = Σ sums · (common / counts)`` is an integer, held exactly in float64 (< 2**53 for any
+    plausible value: 24 h × 2·10**7 × 10626 × stations).  ``den = common · stations``; 0 where no
+    station of the city is valid.
     """
-    c = np.where(valid, counts, 1).astype(np.int64)
-    num_s = np.where(valid, sums, 0).astype(np.int64) * (common // c)
+    factor = np.zeros(int(counts.max(initial=0)) + 1 if counts.size else 1, dtype=np.float64)
+    ok = np.arange(factor.size)
+    factor[ok > 0] = common // ok[ok > 0]
+    num_s = np.where(valid, sums * factor[counts], 0.0)
     num = np.add.reduceat(num_s, starts, axis=0)
-    k = np.add.reduceat(valid.astype(np.int64), starts, axis=0)
-    return num, k * common
+    k = np.add.reduceat(valid.astype(np.int16), starts, axis=0, dtype=np.int64)
+    return num, (k * common).astype(np.float64)
 
 
-def _rounded(num: npt.NDArray[np.int64], den: npt.NDArray[np.int64], pol: str, scale: int) -> FloatArray:
+def _rounded(num: FloatArray, den: FloatArray, pol: str, scale: int) -> FloatArray:
     """GB/T 8170 rounding of ``num / den`` (units of ``1/scale``) to the reporting decimals, exactly.
 
     NaN where ``den = 0``.
     """
     decimals = hj663.DECIMALS[pol]
     step = scale // 10 ** decimals
-    r = gbt8170.round_ratio(num, np.maximum(den, 1) * step)
+    r = gbt8170.round_ratio(num.astype(np.int64), np.maximum(den, 1).astype(np.int64) * step)
     return np.where(den > 0, r / 10.0 ** decimals, np.nan)
 
 
@@ -170,9 +174,9 @@ def _step(values: IntArray, largest: int) -> int:
     Gases are stored in 0.0001 µg/m³ for the files that need it; national data are whole
     µg/m³, so dividing by the common step keeps the grids in float32 (exact below 2**24).
     """
-    v = values[values > 0]
+    missing = int(np.count_nonzero(values == MISSING))     # -1 leaves a non-zero remainder
     for step in (1000, 100, 10):
-        if step <= largest and not np.any(v % step):
+        if step <= largest and np.count_nonzero(values % step) == missing:
             return step
     return 1
 
@@ -241,8 +245,9 @@ def _o3_days(grid: npt.NDArray[np.floating], starts: IntArray, conc: dict[str, F
     denominators differ by far more than float64 resolution) and the winner rounded exactly.
     """
     present = ~np.isnan(grid)
-    num_h = np.add.reduceat(np.where(present, grid, 0).astype(np.int64), starts, axis=0)   # (C, D, 24)
-    k_h = np.add.reduceat(present.astype(np.int64), starts, axis=0)
+    # integer sums held exactly in float64; counts in int16
+    num_h = np.add.reduceat(np.where(present, grid, 0), starts, axis=0, dtype=np.float64)   # (C, D, 24)
+    k_h = np.add.reduceat(present, starts, axis=0, dtype=np.int16)
     best, num, den = _max_ratio(num_h, k_h)
     n_hours = (k_h > 0).sum(-1)
     valid = hj663.daily_max_1h_valid(n_hours, best / scale)
@@ -258,15 +263,16 @@ def _o3_days(grid: npt.NDArray[np.floating], starts: IntArray, conc: dict[str, F
     counts["o3_8h"] = np.add.reduceat(station_days.astype(np.int16), starts, axis=0).astype(np.int16)
 
 
-def _max_ratio(num: npt.NDArray[np.int64], den: npt.NDArray[np.int64]) -> tuple[
-        FloatArray, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _max_ratio(num: FloatArray, den: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Largest ``num / den`` along the last axis (den = 0: missing): (value, its num, its den)."""
+    d = np.asarray(den)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(den > 0, num / np.maximum(den, 1), -np.inf)
+        ratio = np.where(d > 0, num / np.maximum(d, 1), -np.inf)
     arg = np.argmax(ratio, axis=-1)[..., None]
     best = np.take_along_axis(ratio, arg, axis=-1)[..., 0]
-    return (np.where(np.isfinite(best), best, np.nan), np.take_along_axis(num, arg, axis=-1)[..., 0],
-            np.where(np.isfinite(best), np.take_along_axis(den, arg, axis=-1)[..., 0], 0))
+    found = np.isfinite(best)
+    return (np.where(found, best, np.nan), np.take_along_axis(num, arg, axis=-1)[..., 0],
+            np.where(found, np.take_along_axis(d, arg, axis=-1)[..., 0], 0).astype(np.float64))
 
 
 def _daily_aqi(cd: CityDays) -> None:
