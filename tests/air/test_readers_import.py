@@ -199,3 +199,18 @@ def test_mapped_files(tmp_path: Path, kind: str) -> None:
     rows = con.execute("SELECT hour, pm25, co FROM air_station_hour ORDER BY hour").fetchall()
     assert rows[0][0] == 16436 * 24 and rows[0][1] == 100 and rows[0][2] == 800  # 10 µg/m³, 0.8 mg/m³
     assert rows[2][1] is None
+
+
+def test_time_label_start_or_end_for_prsa(tmp_path: Path) -> None:
+    """PRSA files follow the national release (hour 0 = 23:00-24:00 of the day before); a file
+    labelled by the start of the hour is read as such with time_label="start"."""
+    path = _prsa(tmp_path, _hours(tmp_path, 2))
+    first = 16436 * 24  # 2015-01-01 00:00
+    end = service.import_files(connect(":memory:"), [path], "prsa")
+    con = connect(":memory:")
+    start = service.import_files(con, [path], "prsa", time_label="start")
+    assert end.hours_added == start.hours_added == 2
+    assert con.execute("SELECT min(hour) FROM air_station_hour").fetchall()[0][0] == first
+    assert con.execute("SELECT time_convention FROM air_import_batch").fetchall()[0][0].startswith("start")
+    with pytest.raises(ValueError, match="start or end"):
+        service.import_files(connect(":memory:"), [path], "prsa", time_label="middle")

@@ -55,10 +55,11 @@ def _sha256(path: Path) -> str:
 
 
 def read_all(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str,
-             mapping: dict[str, Any] | None = None, progress: Progress | None = None) -> list[ReadResult]:
+             mapping: dict[str, Any] | None = None, progress: Progress | None = None,
+             time_label: str | None = None) -> list[ReadResult]:
     results = []
     for path in paths:
-        results.append(read_file(con, path, fmt, mapping))
+        results.append(read_file(con, path, fmt, mapping, time_label))
         if progress:
             progress(str(path))
     return results
@@ -66,12 +67,14 @@ def read_all(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str,
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str, *,
                  mapping: dict[str, Any] | None = None, register_stations: bool = False,
-                 progress: Progress | None = None) -> ImportSummary:
+                 progress: Progress | None = None, time_label: str | None = None) -> ImportSummary:
     """Read, check and store ``paths`` as one transaction: all files or none.
 
-    Raises :class:`ImportRejected` listing every error (file, line, column, reason).
+    ``time_label`` (``start``/``end`` of the averaging hour) overrides the format's convention
+    for prsa, csv, parquet and excel files.  Raises :class:`ImportRejected` listing every error
+    (file, line, column, reason).
     """
-    results = read_all(con, paths, fmt, mapping, progress)
+    results = read_all(con, paths, fmt, mapping, progress, time_label)
     errors = [i for r in results for i in r.errors]
     if errors:
         raise ImportRejected(errors)

@@ -64,13 +64,13 @@ def _progress(total: int) -> tuple[Progress, Any]:
 
 
 def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping: Path | None,
-            register_stations: bool) -> service.ImportSummary:
+            register_stations: bool, time_label: str | None = None) -> service.ImportSummary:
     mapped = load_mapping(mapping) if mapping else None
     bar, task = _progress(len(paths))
     try:
         with bar:
             return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
-                                        progress=lambda _: bar.advance(task))
+                                        progress=lambda _: bar.advance(task), time_label=time_label)
     except ImportRejected as exc:
         for issue in exc.issues[:50]:
             err_console.print(f"  {escape(str(issue))}")
@@ -145,11 +145,14 @@ def import_cmd(
     fmt: Annotated[str, typer.Option("--format", help=f"输入格式 / input format: {', '.join(FORMATS)}")] = "cnemc",
     mapping: MappingOpt = None,
     register_stations: RegisterOpt = False,
+    time_label: Annotated[str | None, typer.Option(
+        "--time-label", help="小时标记为时段起点或终点（prsa、csv、parquet、excel）/ hour labels mark the start or "
+                             "end of the hour (prsa: end; csv: the mapping's time_label)")] = None,
     db: DbOption = None,
 ) -> None:
     """导入站点小时数据（一次导入：全部成功或全部不写）/ import station hours, all or nothing."""
     with store(db, load=False) as con:
-        summary = _import(con, paths, fmt, mapping, register_stations)
+        summary = _import(con, paths, fmt, mapping, register_stations, time_label)
     _warn(summary)
     console.print(say(
         f"已导入 {summary.files} 个文件：读取 {summary.rows_read} 行，新增站点小时 {summary.hours_added}，"

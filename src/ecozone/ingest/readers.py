@@ -112,12 +112,26 @@ def read_china_sites(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     return ReadResult(name, "china_sites", END_LABEL, rows_read, hours, [], issues)
 
 
-def read_prsa(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
+TIME_LABELS = ("start", "end")
+
+
+def _time_label(label: str | None, default: str) -> str:
+    """``start`` or ``end`` (of the averaging hour); ValueError otherwise."""
+    got = (label or default).strip().lower()
+    if got not in TIME_LABELS:
+        raise ValueError(f"time label must be start or end, not {label!r}")
+    return got
+
+
+def read_prsa(con: duckdb.DuckDBPyConnection, path: Path, time_label: str | None = None) -> ReadResult:
     """One UCI PRSA Beijing station file; CO is in µg/m³ there (÷ 1000 to mg/m³).
 
     The ``station`` column holds the English station name; it is matched to the registry by
-    ``name_en`` (the packaged Beijing registry carries all twelve).
+    ``name_en`` (the packaged Beijing registry carries all twelve).  Hours are read as labelled
+    by the END of the hour (the national release the files come from) unless ``time_label``
+    says ``start``.
     """
+    end = _time_label(time_label, "end") == "end"
     name = display_path(path)
     by_name = {s.name_en: s.code for s in packaged_stations() if s.name_en}
     mapping = pa.table({"name_en": list(by_name), "code": list(by_name.values())})
@@ -130,12 +144,13 @@ def read_prsa(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
         f"FROM (SELECT row_number() OVER () + 1 AS line, * FROM {_csv(path)}) r "
         "LEFT JOIN prsa_names n ON n.name_en = trim(r.station)")
     rows_read = _count(con)
-    hours, issues = check(con, "air_raw", file=name, shift_hours=-1, co_factor=0.001, co_unit="µg/m³")
+    hours, issues = check(con, "air_raw", file=name, shift_hours=-1 if end else 0, co_factor=0.001,
+                          co_unit="µg/m³")
     unknown = con.execute("SELECT min(line), station_code FROM air_raw WHERE station_code LIKE '?%' "
                           "GROUP BY 2").fetchall()
     issues += [Issue(name, int(line), "station", code[1:],
                      "unknown PRSA station name / 未知站点名称", "error") for line, code in unknown]
-    return ReadResult(name, "prsa", END_LABEL, rows_read, hours, [], issues)
+    return ReadResult(name, "prsa", END_LABEL if end else START_LABEL, rows_read, hours, [], issues)
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
@@ -179,8 +194,11 @@ def _excel_table(path: Path, sheet: str | None) -> pa.Table:
 
 
 def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, Any],
-                fmt: str = "csv") -> ReadResult:
-    """Any CSV, Parquet or Excel file with a column mapping (see :func:`load_mapping`)."""
+                fmt: str = "csv", time_label: str | None = None) -> ReadResult:
+    """Any CSV, Parquet or Excel file with a column mapping (see :func:`load_mapping`).
+
+    ``time_label`` (start/end), when given, overrides the mapping's ``time_label``.
+    """
     name = display_path(path)
     if fmt == "excel" or path.suffix.lower() in (".xlsx", ".xlsm"):
         con.register("air_excel", _excel_table(path, mapping.get("sheet")))
@@ -208,7 +226,7 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
         f"CAST({q(mapping['station'])} AS VARCHAR) AS station_code, {time_raw} AS time_raw, {ts} AS ts, "
         f"{pols}, {extra} FROM {source}")
     rows_read = _count(con)
-    end = str(mapping.get("time_label", "end")).lower() == "end"
+    end = _time_label(time_label, str(mapping.get("time_label", "end"))) == "end"
     co_ug = str(mapping.get("co_unit", "mg/m3")).lower().replace("µ", "u").startswith("ug")
     hours, issues = check(con, "air_raw", file=name, shift_hours=-1 if end else 0,
                           co_factor=0.001 if co_ug else 1.0, co_unit="µg/m³" if co_ug else "mg/m³")
@@ -229,20 +247,23 @@ def _count(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str,
-              mapping: dict[str, Any] | None = None) -> ReadResult:
-    """Dispatch on ``fmt``."""
+              mapping: dict[str, Any] | None = None, time_label: str | None = None) -> ReadResult:
+    """Dispatch on ``fmt``.  ``time_label`` (start/end of the hour) applies to prsa, csv, parquet
+    and excel; the CNEMC formats always label hours by their end."""
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
+    if time_label is not None and fmt in ("cnemc", "china_sites"):
+        raise ValueError(f"--time-label does not apply to {fmt}: its hours are labelled by their end")
     if fmt == "cnemc":
         result = read_cnemc(con, path)
     elif fmt == "china_sites":
         result = read_china_sites(con, path)
     elif fmt == "prsa":
-        result = read_prsa(con, path)
+        result = read_prsa(con, path, time_label)
     elif fmt in ("csv", "parquet", "excel"):
         if mapping is None:
             raise ValueError("a csv/parquet/excel import needs --mapping FILE")
-        result = read_mapped(con, path, mapping, fmt)
+        result = read_mapped(con, path, mapping, fmt, time_label)
     else:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     return result
