@@ -25,6 +25,7 @@ from ecozone.ingest.readers import read_file
 from ecozone.ingest.stations import (
     city_code,
     ensure_packaged_stations,
+    region_members,
     region_names,
     upsert_stations,
 )
@@ -83,7 +84,7 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
         ensure_packaged_stations(con)
         if register_stations:
             summary.stations_registered = _register(con, results)
-        _unknown_stations(con, results)
+        _unknown_stations(con, results, register_stations)
         for r in results:
             _store_one(con, r, summary)
         warnings = [i for r in results for i in r.issues if i.severity == "warning"]
@@ -110,7 +111,9 @@ def _register(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> int:
     return len(new)
 
 
-def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> None:
+def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult],
+                      register_stations: bool = False) -> None:
+    """Refuse station codes the registry does not know, saying what would register them."""
     known = {r[0] for r in con.execute("SELECT code FROM air_station").fetchall()}
     issues = []
     for r in results:
@@ -120,10 +123,21 @@ def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult])
         for code, line in zip(codes, lines, strict=True):  # one pass per file to name the line
             if code not in known and code not in first:
                 first[code] = line
-        issues += [Issue(r.file, line, "station", code,
-                         "unknown station code: register it (ecozone air stations import, or "
-                         "--register-stations for files that describe their stations) / 未知站点",
-                         "error") for code, line in first.items()]
+        for code, line in first.items():
+            if code in r.unknown_cities:
+                at, city = r.unknown_cities[code]
+                issues.append(Issue(r.file, at, "area", city,
+                                    f"station {code}: city {city!r} is not in the region dictionary (no province or "
+                                    "prefecture of that name) / 站点所在城市不在行政区划表中", "error"))
+            elif register_stations:
+                issues.append(Issue(r.file, line, "station", code,
+                                    "unknown station code, and the file does not describe it (no city or name "
+                                    "columns): register it with ecozone air stations import / 未知站点，文件未提供站点信息",
+                                    "error"))
+            else:
+                issues.append(Issue(r.file, line, "station", code,
+                                    "unknown station code: register it (ecozone air stations import, or "
+                                    "--register-stations for files that describe their stations) / 未知站点", "error"))
     if issues:
         raise ImportRejected(issues)
 
@@ -193,9 +207,11 @@ def memory_store(paths: Sequence[Path], fmt: str, *, mapping: dict[str, Any] | N
 
 
 def resolve_cities(names: Sequence[str] | None) -> list[str] | None:
+    """City codes of names, codes or city groups (a group stands for its members); LookupError if unknown."""
     if not names:
         return None
-    codes = []
+    codes: list[str] = []
+    groups = region_members()
     for n in names:
         for part in str(n).split(","):
             if not part.strip():
@@ -203,7 +219,9 @@ def resolve_cities(names: Sequence[str] | None) -> list[str] | None:
             code = city_code(part)
             if code is None:
                 raise LookupError(part)
-            codes.append(code)
+            for c in groups.get(code, (code,)):
+                if c not in codes:
+                    codes.append(c)
     return codes
 
 

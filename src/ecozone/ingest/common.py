@@ -73,6 +73,8 @@ class ReadResult:
     hours: pa.Table              # station_code, hour, pm25..o3 (int32, units of SCALE), line
     stations: list[Station] = field(default_factory=list)   # metadata the file carries
     issues: list[Issue] = field(default_factory=list)
+    #: stations the file describes whose city the region dictionary does not know: code -> (line, city)
+    unknown_cities: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:

@@ -52,27 +52,33 @@ def read_cnemc(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
         f"pm2_5 AS pm25, pm10, so2, no2, co, o3, area, positionname, longitude, latitude FROM {_csv(path)}")
     rows_read = _count(con)
     hours, issues = check(con, "air_raw", file=name, shift_hours=-1)
-    stations, meta_issues = _cnemc_stations(con, name)
-    return ReadResult(name, "cnemc", END_LABEL, rows_read, hours, stations, issues + meta_issues)
+    stations, unknown = _cnemc_stations(con, name)
+    return ReadResult(name, "cnemc", END_LABEL, rows_read, hours, stations, issues, unknown)
 
 
-def _cnemc_stations(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[Station], list[Issue]]:
-    """Station metadata carried by the file (used only when registration is asked for)."""
+def _cnemc_stations(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[Station], dict[str, tuple[int, str]]]:
+    """Station metadata carried by the file (used only when registration is asked for).
+
+    ``area`` is the city as the release writes it (北京市, 延边州 …), resolved against every
+    province and prefecture of the country (data/regions/china_prefectures.yaml); stations
+    whose city is still unknown are returned apart, with the line and the name.
+    """
     rows = con.execute(
         "SELECT trim(station_code), any_value(positionname), any_value(area), min(line),"
         " any_value(TRY_CAST(longitude AS DOUBLE)), any_value(TRY_CAST(latitude AS DOUBLE))"
         " FROM air_raw WHERE station_code IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-    stations, issues = [], []
+    stations: list[Station] = []
+    unknown: dict[str, tuple[int, str]] = {}
     for code, pos, area, line, lon, lat in rows:
         city = city_code(area or "")
         if city is None:
-            issues.append(Issue(file, int(line), "area", area, "unknown city / 未知城市", "warning"))
+            unknown[code] = (int(line), area or "")
             continue
         background = "对照点" in (pos or "")
         name = (pos or code).replace("(对照点)", "").replace("（对照点）", "").strip()
         stations.append(Station(code, name, city, longitude=lon, latitude=lat,
                                 background=background, source=f"{file} (registered from the file)"))
-    return stations, issues
+    return stations, unknown
 
 
 def read_china_sites(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
@@ -231,14 +237,17 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
     hours, issues = check(con, "air_raw", file=name, shift_hours=-1 if end else 0,
                           co_factor=0.001 if co_ug else 1.0, co_unit="µg/m³" if co_ug else "mg/m³")
     stations: list[Station] = []
+    unknown: dict[str, tuple[int, str]] = {}
     if "city" in mapping:
-        for code, nm, city in con.execute(
-                "SELECT station_code, any_value(meta_station_name), any_value(meta_city) FROM air_raw "
+        for code, nm, city, line in con.execute(
+                "SELECT station_code, any_value(meta_station_name), any_value(meta_city), min(line) FROM air_raw "
                 "GROUP BY 1").fetchall():
             cc = city_code(str(city or ""))
             if cc:
                 stations.append(Station(str(code), str(nm or code), cc, source=f"{name} (registered)"))
-    return ReadResult(name, fmt, END_LABEL if end else START_LABEL, rows_read, hours, stations, issues)
+            else:
+                unknown[str(code)] = (int(line), str(city or ""))
+    return ReadResult(name, fmt, END_LABEL if end else START_LABEL, rows_read, hours, stations, issues, unknown)
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
