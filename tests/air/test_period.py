@@ -126,6 +126,6 @@ def test_cli_period_month_csv_city_and_bad_by(prsa_excerpt: list[Path]) -> None:
     assert res.exit_code == 2
     other = ["air", "period", "--input", *map(str, prsa_excerpt), "--year", "2015", "--city", "天津市",
              "--format", "json"]
-    res = runner.invoke(app, other)                  # a city without stations: no rows, no crash
+    res = runner.invoke(app, other)                  # a city without station data: no rows, no crash
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout[res.stdout.index("["):]) == []

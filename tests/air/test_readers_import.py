@@ -108,14 +108,22 @@ def test_co_unit_mixup(tmp_path: Path) -> None:
     assert any(i.column == "co" and "unit" in i.reason.lower() for i in exc.value.issues)
 
 
-def test_cnemc_needs_registration_for_unknown_stations(cnemc_files: list[Path]) -> None:
+def test_cnemc_needs_registration_for_unknown_stations(cnemc_files: list[Path], tmp_path: Path) -> None:
     con = connect(":memory:")
-    with pytest.raises(ImportRejected) as exc:        # Tianjin stations are not in the registry
-        service.import_files(con, cnemc_files, "cnemc")
-    assert any(i.column == "station" and "unknown station" in i.reason for i in exc.value.issues)
+    # the packaged registry knows the fixture's stations (cnemc_network.yaml); a station code
+    # it does not know (1015A renamed 9015A) must be registered first
+    renamed = []
+    for f in cnemc_files:
+        path = tmp_path / f.name
+        path.write_text(f.read_text(encoding="utf-8").replace(",1015A,", ",9015A,"), encoding="utf-8")
+        renamed.append(path)
+    with pytest.raises(ImportRejected) as exc:
+        service.import_files(con, renamed, "cnemc")
+    assert any(i.column == "station" and i.value == "9015A" and "unknown station" in i.reason
+               for i in exc.value.issues)
     assert _count(con) == 0
-    summary = service.import_files(con, cnemc_files, "cnemc", register_stations=True)
-    assert summary.stations_registered > 0
+    summary = service.import_files(con, renamed, "cnemc", register_stations=True)
+    assert summary.stations_registered == 1
     city = con.execute("SELECT DISTINCT city_code FROM air_station WHERE code LIKE '1%'").fetchall()
     assert ("120000",) in city and ("110000",) in city
     # 2022-01-04T00:00 ends the hour 2022-01-03 23:00-24:00

@@ -234,20 +234,27 @@ def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
               include_background: bool = False) -> tuple[engine.StationHours, engine.Network]:
     """Station hours of the span and the station→city layout, as compact arrays."""
     where = "" if include_background else " WHERE NOT background"
-    stations = con.execute(f"SELECT station_id, city_code FROM air_station{where}").fetchall()
+    stations = con.execute(f"SELECT station_id, city_code FROM air_station{where}").fetchall()  # sql: vetted (constant)
     if cities is not None:
         stations = [s for s in stations if s[1] in set(cities)]
-    city_list = sorted({c for _, c in stations})
     max_id = int((con.execute("SELECT max(station_id) FROM air_station").fetchall()[0] or [0])[0] or 0)
-    city_of = np.full(max_id + 1, -1, dtype=np.int32)
-    for sid, c in stations:
-        city_of[sid] = city_list.index(c)
     table = con.sql(
         "SELECT station_id, hour, pm25, pm10, so2, no2, co, o3 FROM air_station_hour "
         "WHERE hour >= $1 AND hour < $2", params=[first_day * 24, (first_day + n_days) * 24]
     ).to_arrow_table()
+    station_ids = table.column("station_id").to_numpy().astype(np.int32)
+    # the cities with at least one station hour in the span (the registry holds every city of
+    # the network; a city without data has no row, as before)
+    has_data = np.zeros(max_id + 1, dtype=bool)
+    has_data[station_ids] = True
+    stations = [(sid, c) for sid, c in stations if has_data[sid]]
+    city_list = sorted({c for _, c in stations})
+    index = {c: i for i, c in enumerate(city_list)}
+    city_of = np.full(max_id + 1, -1, dtype=np.int32)
+    for sid, c in stations:  # one entry per registered station, not per data row
+        city_of[sid] = index[c]
     sh = engine.StationHours(
-        table.column("station_id").to_numpy().astype(np.int32),
+        station_ids,
         table.column("hour").to_numpy().astype(np.int32),
         {p: pc.fill_null(table.column(p), MISSING).to_numpy().astype(np.int32, copy=False)
          for p in engine.POLLUTANTS})
