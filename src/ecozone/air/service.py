@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ecozone.air import engine
 from ecozone.air.units import MISSING
 from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings
-from ecozone.ingest.readers import read_file
+from ecozone.ingest.readers import read_file, read_table
 from ecozone.ingest.stations import (
     city_code,
     ensure_packaged_stations,
@@ -76,6 +76,20 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
     (file, line, column, reason).
     """
     results = read_all(con, paths, fmt, mapping, progress, time_label)
+    return import_results(con, results, register_stations=register_stations)
+
+
+def import_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, pa.Table]], *,
+                  mapping: dict[str, Any] | None = None, register_stations: bool = False,
+                  time_label: str | None = None) -> ImportSummary:
+    """:func:`import_files` for in-memory tables ``(name, table)`` (the notebook API)."""
+    results = [read_table(con, table, name, mapping, time_label) for name, table in tables]
+    return import_results(con, results, register_stations=register_stations)
+
+
+def import_results(con: duckdb.DuckDBPyConnection, results: list[ReadResult], *,
+                   register_stations: bool = False) -> ImportSummary:
+    """Check and store what the readers returned, as one transaction: all or nothing."""
     errors = [i for r in results for i in r.errors]
     if errors:
         raise ImportRejected(errors)
@@ -171,7 +185,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     warnings = sum(1 for i in r.issues if i.severity == "warning")
     con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
                 "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch, r.file, _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
+                [batch, r.file, r.sha256 or _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
                  added, unchanged, warnings])
     con.execute(
         f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ecozone.air import engine, service
+from ecozone.air import api, engine, service
 from ecozone.cli.common import (
     Column,
     DbOption,
@@ -194,8 +194,8 @@ def daily_cmd(
         raise fail("结束日期早于起始日期", "--to is before --from")
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        cd = service.compute_days(con, d0, d1, cities, include_background)
-    table = service.with_city_names(engine.daily_rows(cd))
+        table = api.daily(con, start=d0, end=d1, cities=cities, include_background=include_background,
+                          output="arrow")
     render(_rows(table), DAILY_COLUMNS, fmt, say("城市日空气质量", "City daily air quality"))
 
 
@@ -242,7 +242,7 @@ def annual_cmd(
     """年度评价（HJ 663）、优良天数与综合指数 / annual assessment, good days, composite index."""
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, from_files):
-        table = pa.concat_tables([service.compute_annual(con, y, cities, include_background) for y in year])
+        table = api.annual(con, year=year, cities=cities, include_background=include_background, output="arrow")
         if record:
             if from_files:
                 raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
@@ -294,7 +294,8 @@ def period_cmd(
         raise fail("--by 须为 month 或 quarter", "--by must be month or quarter")
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        table = pa.concat_tables([service.compute_period(con, y, by, cities, include_background) for y in year])
+        table = api.period(con, year=year, by=by, cities=cities, include_background=include_background,
+                           output="arrow")
     if table.num_rows == 0:
         err_console.print(say("没有该年的站点数据", "no station data for that year"))
     years = "、".join(map(str, year))
@@ -319,13 +320,12 @@ def rank_cmd(
     """综合指数排名（城市环境空气质量排名技术规定）/ composite-index ranking of cities."""
     codes = _cities(cities)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        table = service.compute_annual(con, year, codes)
-        base = service.compute_annual(con, base_year, codes) if base_year else None
-    ranked = service.ranking(table, worst_first=worst_first, base=base)
+        ranked = api.rank(con, year=year, cities=codes, worst_first=worst_first, base_year=base_year,
+                          output="arrow")
     columns = [Column("rank", "名次", "rank"), Column("city_name", "城市", "city"),
                Column("composite_index", "综合指数", "index"), Column("composite_primary", "首要污染物", "primary"),
                Column("pm25_mean", "PM2.5", "PM2.5"), Column("good_day_ratio", "优良率%", "good %")]
-    if base is not None:
+    if base_year:
         columns += [Column("base_index", f"{base_year}指数", f"{base_year} index"),
                     Column("change_pct", "变化率%", "change %")]
     title = say(f"{year} 年综合指数排名" + ("（倒排）" if worst_first else ""),

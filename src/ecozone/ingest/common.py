@@ -75,6 +75,8 @@ class ReadResult:
     issues: list[Issue] = field(default_factory=list)
     #: stations the file describes whose city the region dictionary does not know: code -> (line, city)
     unknown_cities: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: content hash when the input is not a file (a DataFrame); files are hashed when stored
+    sha256: str | None = None
 
     @property
     def errors(self) -> list[Issue]:

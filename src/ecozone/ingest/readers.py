@@ -214,6 +214,48 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
         source, fmt = f"(SELECT COLUMNS(*)::VARCHAR FROM read_parquet('{p}'))", "parquet"
     else:
         source = _csv(path)
+    return _read_source(con, source, name, fmt, mapping, time_label)
+
+
+#: the columns of a station-hour table handed to the notebook API (:func:`read_table`)
+TABLE_MAPPING: dict[str, Any] = {
+    "station": "station", "time": "time", "time_format": "%Y-%m-%d %H:%M:%S", "time_label": "end",
+    "columns": {p: p for p in POLLUTANTS}, "co_unit": "mg/m3",
+}
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str = "DataFrame",
+               mapping: dict[str, Any] | None = None, time_label: str | None = None) -> ReadResult:
+    """An in-memory station-hour table (Arrow; the notebook API converts pandas and Polars).
+
+    Columns by default (:data:`TABLE_MAPPING`): ``station`` (code), ``time`` (timestamp or
+    ``YYYY-MM-DD HH:MM:SS``), ``pm25 pm10 so2 no2 co o3`` (µg/m³, CO mg/m³; absent columns are
+    missing), optional ``city`` and ``station_name`` (allow registration).  The same checks as
+    a file, rows numbered from 2 as if the table were a CSV with a header.
+    """
+    import hashlib
+
+    mapping = dict(mapping or TABLE_MAPPING)
+    names = set(table.column_names)
+    mapping["columns"] = {p: c for p, c in mapping["columns"].items() if c in names}
+    for extra in ("city", "station_name"):
+        if extra in names and extra not in mapping:
+            mapping[extra] = extra
+    missing = [mapping[k] for k in ("station", "time") if k in mapping and mapping[k] not in names]
+    if missing:
+        raise ValueError(f"{name}: missing columns {missing} (expected station, time and pollutant columns)")
+    con.register("air_frame", table)
+    result = _read_source(con, "air_frame", name, "table", mapping, time_label)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    result.sha256 = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    return result
+
+
+def _read_source(con: duckdb.DuckDBPyConnection, source: str, name: str, fmt: str, mapping: dict[str, Any],
+                 time_label: str | None) -> ReadResult:
+    """The mapped columns of relation ``source`` (a registered table or a table function)."""
     q = lambda c: '"' + str(c).replace('"', '""') + '"'  # noqa: E731
     tf = mapping.get("time_format", "%Y-%m-%d %H:%M:%S")
     if "time" in mapping:
@@ -223,7 +265,7 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
         df = mapping.get("date_format", "%Y-%m-%d")
         time_raw = f"CAST({q(mapping['date'])} AS VARCHAR) || ' ' || CAST({q(mapping['hour'])} AS VARCHAR)"
         ts = f"try_strptime({time_raw}, '{df} %H')"
-    pols = ", ".join(f"{q(mapping['columns'][p])} AS {p}" if p in mapping["columns"] else f"NULL AS {p}"
+    pols = ", ".join(f"CAST({q(mapping['columns'][p])} AS VARCHAR) AS {p}" if p in mapping["columns"] else f"NULL AS {p}"
                      for p in POLLUTANTS)
     extra = ", ".join(f"{q(mapping[k])} AS meta_{k}" if k in mapping else f"NULL AS meta_{k}"
                       for k in ("city", "station_name"))
