@@ -42,7 +42,7 @@ class TargetFilter:
         if self.region:
             params["region"] = resolve_region(con, self.region)
             if self.with_children:
-                clauses.append(f"{alias}.region_code IN (SELECT code FROM region_tree WHERE root = $region)")
+                clauses.append(f"{alias}.region_code IN (SELECT code FROM region_tree WHERE root = $region)")  # sql: vetted (alias: code)
             else:
                 clauses.append(f"{alias}.region_code = $region")
         if self.domain:
@@ -100,12 +100,12 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> l
 
 def list_targets(con: duckdb.DuckDBPyConnection, flt: TargetFilter | None = None) -> list[dict[str, Any]]:
     where, params = (flt or TargetFilter()).where(con)
-    sql = f"{REGION_TREE}{TARGET_SELECT} WHERE {where} ORDER BY t.document_id, t.id"
+    sql = f"{REGION_TREE}{TARGET_SELECT} WHERE {where} ORDER BY t.document_id, t.id"  # sql: vetted (where: code clauses, values as $params)
     return _rows(con, sql, params)
 
 
 def get_target(con: duckdb.DuckDBPyConnection, target_id: str) -> dict[str, Any] | None:
-    rows = _rows(con, f"{TARGET_SELECT} WHERE t.id = $id", {"id": target_id})
+    rows = _rows(con, f"{TARGET_SELECT} WHERE t.id = $id", {"id": target_id})  # sql: vetted (constant)
     return rows[0] if rows else None
 
 
@@ -177,6 +177,7 @@ def list_observations(con: duckdb.DuckDBPyConnection, flt: ObservationFilter | N
         clauses.append("(o.document_id = $doc OR o.document_id LIKE $doc || '-%')")
         params["doc"] = flt.document
     table = "observation" if flt.include_superseded else "observation_current"
+    # sql: vetted (table: one of two names; filters: code clauses with $params)
     sql = f"""{REGION_TREE}
     SELECT o.obs_id, o.region_code, r.name_zh AS region_name, o.indicator_id,
            i.name_zh AS indicator_name, i.domain, o.period, o.year, o.measure, o.base_year,

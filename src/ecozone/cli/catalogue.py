@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from ecozone.catalogue import check as catalogue_check
@@ -78,8 +79,8 @@ def db_init(db: DbOption = None) -> None:
     """创建数据库并升级结构 / create the database and apply migrations."""
     with store(db, load=False) as con:
         version = schema_version(con)
-    console.print(say(f"数据库就绪：{db or default_db_path()}（结构版本 {version}）",
-                      f"database ready: {db or default_db_path()} (schema version {version})"))
+    console.print(escape(say(f"数据库就绪：{db or default_db_path()}（结构版本 {version}）",
+                             f"database ready: {db or default_db_path()} (schema version {version})")))
 
 
 @db_app.command("load")
@@ -156,6 +157,7 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
         render([row], [], fmt)
         return
     _with_labels([row])
+    row = {k: escape(v) if isinstance(v, str) else v for k, v in row.items()}  # catalogue text is data
     lines = [
         f"[bold]{row['id']}[/bold]  {row['region_name']}（{row['region_code']}） · {row['indicator_name']}（{row['indicator_id']}）",
         f"{say('目标', 'target')}: {row['goal']}    {say('属性', 'kind')}: {row['kind_label']}",
@@ -169,7 +171,7 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
         if row.get(key):
             lines.append(f"{say(zh, en)}: {row[key]}")
     if row["conflicts_with"]:
-        lines.append(f"{say('冲突记录', 'conflicts with')}: {', '.join(row['conflicts_with'])}")
+        lines.append(f"{say('冲突记录', 'conflicts with')}: {escape(', '.join(row['conflicts_with']))}")
     lines.append(f"{say('数据来源', 'catalogue file')}: {row['source_file']}:{row['source_line']}")
     console.print(Panel("\n".join(lines), title=say("规划目标", "Plan target")))
     if row["context"]:

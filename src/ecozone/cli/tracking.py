@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import duckdb
 import typer
+from rich.markup import escape
 
 from ecozone.catalogue.models import KIND_ZH, Kind
 from ecozone.catalogue.service import UnknownRegion
@@ -23,12 +24,14 @@ from ecozone.cli.common import (
     KindOpt,
     RegionOpt,
     console,
+    err_console,
     fail,
+    lang,
     render,
     say,
     store,
 )
-from ecozone.ingest.observations import ImportFailed, ensure_bundled, import_file, load_bundled, write_template
+from ecozone.ingest.observations import ensure_bundled, import_file, load_bundled, write_template
 from ecozone.store.db import transaction
 from ecozone.store.observations import correct_observation, history
 from ecozone.tracking.alerts import alerts as find_alerts
@@ -67,12 +70,13 @@ def obs_import(
 ) -> None:
     """导入观测值（整份文件有效才写入）/ import observations (all or nothing)."""
     with tracking_store(db) as con:
-        try:
-            res = import_file(con, file, recorded_by=by)
-        except ImportFailed as exc:
-            for e in exc.errors:
-                console.print(f"[red]{say('第', 'row ')}{e.row}{say('行', '')}[/red] [{e.column}] {say(e.zh, e.en)}")
-            raise fail(f"{len(exc.errors)} 处错误，未导入任何数据", f"{len(exc.errors)} error(s); nothing imported") from exc
+        res = import_file(con, file, recorded_by=by)  # ImportFailed: rows and reasons, exit 2 (EcozoneGroup)
+    if res.already is not None:
+        console.print(say(f"该文件（内容相同）已于批次 {res.already} 导入，未记录新内容",
+                          f"this file's exact content was imported as batch {res.already}; nothing new recorded"))
+        return
+    for warn in res.warnings[:50]:
+        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] " + escape(warn.message(lang().value)))
     w = res.written
     console.print(say(f"已导入 {res.rows} 行（批次 {res.batch_id}）：新增 {w.added}，更正 {w.superseded}，未变 {w.unchanged}",
                       f"imported {res.rows} rows (batch {res.batch_id}): added {w.added}, superseded {w.superseded}, unchanged {w.unchanged}"))
@@ -86,7 +90,7 @@ def obs_template(
     """生成导入模板（指标、单位、地区代码与数据校验）/ write the import template."""
     with store(db) as con:
         path = write_template(con, out)
-    console.print(say(f"模板已写入 {path}", f"template written to {path}"))
+    console.print(escape(say(f"模板已写入 {path}", f"template written to {path}")))
 
 
 @obs_app.command("correct")
@@ -160,7 +164,7 @@ def obs_load_bundled(
         f"bundled figures: {res.rows} rows, {res.loaded} loaded ({res.partial} part-year), {len(res.skipped)} skipped; "
         f"added {w.added}, superseded {w.superseded}, unchanged {w.unchanged}"))
     for s in res.skipped:
-        console.print(f"  [yellow]{s}[/yellow]")
+        console.print(f"  [yellow]{escape(s)}[/yellow]")
 
 
 # ----------------------------------------------------------------------------------- track
@@ -314,8 +318,8 @@ def report_review(
             raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
         except LookupError as exc:
             raise fail(f"没有规划文件 {plan}", f"no document {plan}") from exc
-    console.print(say(f"已生成：{files.xlsx}，{files.html}（目标 {files.targets}，图 {files.charts}）",
-                      f"written: {files.xlsx}, {files.html} ({files.targets} targets, {files.charts} charts)"))
+    console.print(escape(say(f"已生成：{files.xlsx}，{files.html}（目标 {files.targets}，图 {files.charts}）",
+                             f"written: {files.xlsx}, {files.html} ({files.targets} targets, {files.charts} charts)")))
 
 
 def register(app: typer.Typer) -> None:

@@ -122,13 +122,13 @@ def _sync_achieved(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> tuple[int,
             key=("source_type", "source_id"), reason="catalogue revised / 目录修订",
         )
     kept = pa.table({"source_id": pa.array([r["source_id"] for r in rows], pa.string())})  # noqa: F841
-    gone = (
+    gone = (  # sql: vetted (PLAN_SOURCE: a constant)
         f"FROM observation_current o WHERE o.source_type = '{PLAN_SOURCE}' AND o.quality_flag <> 'withdrawn' "
         "AND o.source_id NOT IN (SELECT source_id FROM kept)"
     )
-    row = con.execute(f"SELECT count(*) {gone}").fetchone()
+    row = con.execute(f"SELECT count(*) {gone}").fetchone()  # sql: vetted
     withdrawn = int(row[0]) if row else 0
-    con.execute(
+    con.execute(  # sql: vetted (gone: constants)
         "INSERT INTO observation (region_code, indicator_id, period, year, measure, base_year, value, "
         "unit, source_type, source_id, document_id, quality_flag, supersedes, reason) "
         "SELECT o.region_code, o.indicator_id, o.period, o.year, o.measure, o.base_year, NULL, o.unit, "
@@ -147,11 +147,11 @@ def load_catalogue_into(con: duckdb.DuckDBPyConnection, cat: Catalogue, *, force
         return LoadResult(False, *counts, 0, 0, 0)
     with transaction(con):
         for table, rows in _dictionary_rows(cat).items():
-            con.execute(f"DELETE FROM {table}")
+            con.execute(f"DELETE FROM {table}")  # sql: vetted (table names from _dictionary_rows)
             if rows:
                 cols = ", ".join(rows[0])
                 data = _table(rows)  # noqa: F841 - read by DuckDB's replacement scan
-                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM data")
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM data")  # sql: vetted (model fields)
         added, superseded, withdrawn = _sync_achieved(con, cat)
         set_meta(con, DIGEST_KEY, digest)
     return LoadResult(True, *counts, added, superseded, withdrawn)

@@ -45,6 +45,7 @@ _PRIORITY = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRIORIT
 _T_TABLE = ", ".join(f"({df}, {t})" for df, t in T90.items())
 
 # The CTE chain shared by the evaluation and the series query.  {where} filters the targets.
+# sql: vetted (module constants)
 SERIES_SQL = REGION_TREE + f""",
 tg AS (
     SELECT t.id, t.document_id, t.section, t.region_code, t.indicator_id, t.unit, t.baseline_year,
@@ -123,6 +124,7 @@ pts AS (   -- the working series of each target
 )
 """
 
+# sql: vetted (module constants)
 EVALUATE_SQL = SERIES_SQL + f""",
 win AS (
     SELECT p.*, row_number() OVER (PARTITION BY p.target_id ORDER BY p.year DESC) AS rn FROM pts p
@@ -341,7 +343,7 @@ def series(
     as_of = as_of if as_of is not None else default_as_of()
     if not target_ids:
         return {}
-    sql = SERIES_SQL.replace("{where}", "list_contains($ids, t.id)") + (
+    sql = SERIES_SQL.replace("{where}", "list_contains($ids, t.id)") + (  # sql: vetted (constants)
         "SELECT target_id, year, value, source_type FROM pts ORDER BY target_id, year"
     )
     out: dict[str, list[tuple[int, float, str]]] = {t: [] for t in target_ids}
