@@ -34,7 +34,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ecozone.air import engine, service
+from ecozone.air import engine as core
+from ecozone.air import service
 from ecozone.ingest.readers import TABLE_MAPPING, load_mapping
 from ecozone.ingest.stations import ensure_packaged_stations
 from ecozone.store.db import connect, migrate
@@ -129,27 +130,57 @@ def daily(data: Any = None, *, start: str | date, end: str | date, cities: Seque
         raise ValueError("end is before start")
     with source(data, **source_options) as con:
         cd = service.compute_days(con, d0, d1, service.resolve_cities(cities), include_background)
-    return _output(service.with_city_names(engine.daily_rows(cd)), output)
+    return _output(service.with_city_names(core.daily_rows(cd)), output)
 
 
 def _years(year: int | Sequence[int]) -> list[int]:
     return [int(year)] if isinstance(year, int | str) else [int(y) for y in year]
 
 
+ENGINES = ("duckdb", "spark")
+
+
 def annual(data: Any = None, *, year: int | Sequence[int], cities: Sequence[str] | None = None,
-           include_background: bool = False, output: str = "pandas", **source_options: Any) -> Any:
+           include_background: bool = False, output: str = "pandas", engine: str = "duckdb",
+           spark_master: str | None = None, spark_data: str | Path | None = None, **source_options: Any) -> Any:
     """HJ 663-2013 annual assessment of each city and year: evaluation items with limits,
-    compliance and exceedance, validity, day statistics and the composite index."""
+    compliance and exceedance, validity, day statistics and the composite index.
+
+    ``engine="spark"`` runs the same engine per city-year on Spark (:mod:`ecozone.air.spark`):
+    the station hours are written as Parquet partitioned by year and province (to
+    ``spark_data``, else a temporary folder) and ``spark_master`` (default ``local[*]``) does the
+    work; the result is the same table.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    years = _years(year)
     with source(data, **source_options) as con:
         codes = service.resolve_cities(cities)
-        table = pa.concat_tables([service.compute_annual(con, y, codes, include_background) for y in _years(year)])
+        if engine == "duckdb":
+            table = pa.concat_tables([service.compute_annual(con, y, codes, include_background) for y in years])
+        else:
+            table = _spark_annual(con, years, codes, include_background, spark_master, spark_data)
     return _output(table, output)
+
+
+def _spark_annual(con: duckdb.DuckDBPyConnection, years: list[int], codes: list[str] | None,
+                  include_background: bool, master: str | None, folder: str | Path | None) -> pa.Table:
+    import tempfile
+
+    from ecozone.air import spark
+
+    with tempfile.TemporaryDirectory(prefix="ecozone-spark-") as tmp:
+        target = Path(folder) if folder else Path(tmp) / "station_hours"
+        spark.export_parquet(con, target, years)
+        with spark.session(master) as session:
+            table = spark.annual(session, target, years, cities=codes, include_background=include_background)
+    return service.with_city_names(table)
 
 
 def period(data: Any = None, *, year: int | Sequence[int], by: str = "month", cities: Sequence[str] | None = None,
            include_background: bool = False, output: str = "pandas", **source_options: Any) -> Any:
     """HJ 663-2013 monthly (``by="month"``) or quarterly (``by="quarter"``) assessment."""
-    if by not in engine.PERIODS:
+    if by not in core.PERIODS:
         raise ValueError("by must be month or quarter")
     with source(data, **source_options) as con:
         codes = service.resolve_cities(cities)

@@ -239,14 +239,19 @@ def annual_cmd(
     register_stations: RegisterOpt = False,
     include_background: BackgroundOpt = False,
     record: Annotated[bool, typer.Option("--record", help="把年值写入观测值（供目标跟踪）/ record the values as observations")] = False,
+    engine_name: Annotated[str, typer.Option("--engine", help="计算引擎：duckdb（本机）或 spark / engine: duckdb (this machine) or spark")] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark 主节点 URL（默认 local[*]）/ Spark master URL (default local[*])")] = None,
     fmt: FormatOption = Format.table,
     more: MoreInputs = None,
     db: DbOption = None,
 ) -> None:
     """年度评价（HJ 663）、优良天数与综合指数 / annual assessment, good days, composite index."""
     cities = _cities(city)
+    if engine_name not in api.ENGINES:
+        raise fail(f"未知引擎 {engine_name}，可选：duckdb、spark", f"unknown engine {engine_name}; one of duckdb, spark")
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, from_files):
-        table = api.annual(con, year=year, cities=cities, include_background=include_background, output="arrow")
+        table = api.annual(con, year=year, cities=cities, include_background=include_background, output="arrow",
+                           engine=engine_name, spark_master=spark_master)
         if record:
             if from_files:
                 raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
