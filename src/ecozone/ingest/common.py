@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -134,33 +135,85 @@ def _missing(col: str) -> str:
 RAW_TABLES = ("air_raw",)
 
 
+def _typed(con: duckdb.DuckDBPyConnection, raw: str) -> bool:
+    """Whether the pollutant columns of ``raw`` carry native numbers (Parquet, a DataFrame)."""
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
+                             [raw]).fetchall())
+    return all(str(types.get(p, "VARCHAR")) not in ("VARCHAR", '"NULL"', "NULL") for p in POLLUTANTS)
+
+
 def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: int,
           co_factor: float = 1.0, co_unit: str = "mg/m³") -> tuple[pa.Table, list[Issue]]:
-    """Parse and check the raw relation ``raw`` (columns file, line, station_code, time_raw, ts,
-    and VARCHAR pm25..o3).  Returns the clean station hours and the issues found.
+    """Parse and check the raw relation ``raw`` (columns line, station_code, time_raw, ts, and
+    pm25..o3 as text or as native numbers).  Returns the clean station hours and the issues found.
+
+    Set-based and lean: text cells are parsed once into a temp table; native numbers (Parquet,
+    DataFrames) are read where they lie, never cast to text (a view).  One aggregate pass counts
+    every kind of bad cell and the duplicate station-hours; only when it finds some are the
+    offending rows listed (file, line, column, value, reason).
 
     Plausibility: an hour before :func:`earliest_hour` or after :func:`latest_hour` is an error.
     """
     if raw not in RAW_TABLES or shift_hours not in (-1, 0) or co_factor not in (1.0, 0.001):
         raise ValueError("check() takes a reader's raw table, an hour shift of 0/-1 and a CO factor of 1/0.001")
-    parsed = ", ".join(  # sql: vetted (POLLUTANTS and co_factor are code constants)
-        f"CASE WHEN {_missing(p)} THEN NULL ELSE TRY_CAST(trim({p}) AS DOUBLE)"
-        f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, {p} AS {p}_raw"
-        for p in POLLUTANTS)
-    con.execute(  # sql: vetted (raw, shift_hours checked above against constants)
-        f"CREATE OR REPLACE TEMP TABLE air_parsed AS SELECT line, trim(station_code) AS station_code,"
+    typed = _typed(con, raw)
+    if typed:
+        parsed = ", ".join(  # sql: vetted (POLLUTANTS and co_factor are code constants)
+            f"CASE WHEN isnan(CAST({p} AS DOUBLE)) THEN NULL ELSE CAST({p} AS DOUBLE)"
+            f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, CAST({p} AS VARCHAR) AS {p}_raw"
+            for p in POLLUTANTS)
+        kind = "VIEW"
+    else:
+        parsed = ", ".join(  # sql: vetted (POLLUTANTS and co_factor are code constants)
+            f"CASE WHEN {_missing(p)} THEN NULL ELSE TRY_CAST(trim({p}) AS DOUBLE)"
+            f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, {p} AS {p}_raw"
+            for p in POLLUTANTS)
+        kind = "TABLE"
+    _drop(con, "air_parsed")
+    con.execute(  # sql: vetted (raw, kind and shift_hours checked above against constants)
+        f"CREATE TEMP {kind} air_parsed AS SELECT line, trim(station_code) AS station_code,"
         f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
-    issues = _row_issues(con, file) + _co_unit_issue(con, file, co_factor, co_unit)
-    issues += _duplicate_issues(con, file)
+    counts = _count_issues(con)
+    issues = _row_issues(con, file) if counts["bad"] else []
+    issues += _co_unit_issue(con, file, co_factor, co_unit, counts["co_median"], counts["co_n"])
+    if counts["repeated"]:
+        issues += _duplicate_issues(con, file)
     # stored as integers of SCALE[p] steps (ecozone.air.units): exact sums downstream
     cols = ", ".join(f"CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
-    hours = con.sql(  # sql: vetted (cols from POLLUTANTS and SCALE)
-        f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
-        " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
-        " FROM air_parsed WHERE hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> ''"
-        " AND hour BETWEEN $lo AND $hi"
-        ") WHERE k = 1 ORDER BY station_code, hour", params=_window()).to_arrow_table()
+    valid = ("hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> '' AND hour BETWEEN $lo AND $hi")
+    if counts["repeated"]:
+        sql = (  # sql: vetted (cols from POLLUTANTS and SCALE)
+            f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
+            " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
+            f" FROM air_parsed WHERE {valid}) WHERE k = 1")
+    else:  # no station-hour repeats: no window, no sort
+        sql = (f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line "  # sql: vetted
+               f"FROM air_parsed WHERE {valid}")
+    hours = con.sql(sql, params=_window()).to_arrow_table()
     return hours, issues
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the temp table or view ``name`` (a code constant) if there is one."""
+    kinds = {r[0] for r in con.execute("SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = $n UNION ALL "
+                                       "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = $n", {"n": name}).fetchall()}
+    for kind in kinds:
+        con.execute(f"DROP {kind} {name}")  # sql: vetted (kind from the catalogue, name a code constant)
+
+
+def _count_issues(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """One pass over ``air_parsed``: how many bad cells (any kind), CO median, repeated station-hours."""
+    conds = ["hour IS NULL", "station_code IS NULL OR station_code = ''", "hour < $lo", "hour > $hi"]
+    for p in POLLUTANTS:
+        conds += [f"{p} < 0", f"{p} > {IMPOSSIBLE_ABOVE[p]}",
+                  f"abs({p} * {SCALE[p]} - round({p} * {SCALE[p]})) > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))",
+                  f"{p} IS NULL AND NOT {_missing(p + '_raw')}"]
+    bad = " OR ".join(f"({c})" for c in conds)
+    row = con.execute(  # sql: vetted (conditions from POLLUTANTS and constants)
+        f"SELECT count(*) FILTER (WHERE {bad}), median(co), count(co) FROM air_parsed", _window()).fetchall()[0]
+    rep = con.execute("SELECT count(*) FROM (SELECT station_code, hour FROM air_parsed "
+                      "WHERE hour IS NOT NULL GROUP BY ALL HAVING count(*) > 1)").fetchall()[0]
+    return {"bad": int(row[0] or 0), "co_median": row[1], "co_n": int(row[2] or 0), "repeated": int(rep[0] or 0)}
 
 
 def _window() -> dict[str, int]:
@@ -206,12 +259,13 @@ def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     return _fetch_issues(con, sql, file, "error", window)
 
 
-def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str) -> list[Issue]:
+def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str,
+                   median_co: float | None, n_co: int) -> list[Issue]:
     """A whole-file unit mix-up: the CO median does not fit the unit the format declares."""
-    row = con.execute("SELECT median(co), count(co) FROM air_parsed").fetchall()[0]
-    if not row or row[0] is None or row[1] < 24:
+    del con
+    if median_co is None or n_co < 24:
         return []
-    median = float(row[0])
+    median = float(median_co)
     if median > CO_MG_MEDIAN_MAX:
         why = (f"unit mix-up: CO median {median / factor:g} {unit} is {median:g} mg/m³: the file is not in {unit} "
                f"(µg/m³ read as mg/m³?) / CO 单位疑似混用")

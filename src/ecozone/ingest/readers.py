@@ -36,7 +36,7 @@ from ecozone.ingest.common import (
     display_path,
 )
 from ecozone.ingest.stations import Station, city_code, packaged_stations
-from ecozone.store.sqlsafe import exact_file, ident
+from ecozone.store.sqlsafe import exact_file, file_path, ident, literal
 
 FORMATS = ("cnemc", "china_sites", "prsa", "csv", "parquet", "excel")
 #: the columns each published format must have (header names, as the files write them)
@@ -371,8 +371,12 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
         fmt = "excel"
     elif fmt == "parquet" or path.suffix.lower() == ".parquet":
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE air_file AS SELECT row_number() OVER () + 1 AS {LINE}, "  # sql: vetted
-                        "COLUMNS(*)::VARCHAR FROM read_parquet($path)", {"path": exact_file(path)})
+            # native types, read where they lie (a view: no text round trip, no copy); rows
+            # numbered as lines of a CSV with a header (first row = 2)
+            _drop_relation(con, "air_file")
+            con.execute(f"CREATE TEMP VIEW air_file AS SELECT file_row_number + 2 AS {LINE}, "  # sql: vetted (file_path)
+                        f"* EXCLUDE (file_row_number) FROM read_parquet({file_path(path)}, file_row_number = true)")
+            con.execute("SELECT count(*) FROM air_file").fetchall()
         except duckdb.Error as exc:
             raise InputError(f"无法按 Parquet 读取：{engine_reason(exc)}",
                              f"cannot read as Parquet: {engine_reason(exc)}", file=name, code="unreadable_parquet") from None
@@ -426,24 +430,35 @@ def _read_air_file(con: duckdb.DuckDBPyConnection, name: str, fmt: str, mapping:
     _require_columns(con, name, fmt, tuple(str(c) for c in used.values()))
     _require_rows(con, name, ragged)
     q = ident
-    if "time" in mapping:
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'air_file'")
+                 .fetchall())
+    if "time" in mapping and str(types.get(str(mapping["time"]), "")).startswith(("TIMESTAMP", "DATE")):
+        # a native timestamp (Parquet, a DataFrame): no parsing at all
         time_raw = f"CAST({q(mapping['time'])} AS VARCHAR)"  # sql: vetted (ident)
-        ts = f"try_strptime({time_raw}, $time_format)"  # sql: vetted (ident; the format is a parameter)
-        params = {"time_format": str(mapping.get("time_format", "%Y-%m-%d %H:%M:%S"))}
+        ts = f"CAST({q(mapping['time'])} AS TIMESTAMP)"  # sql: vetted (ident)
+    elif "time" in mapping:
+        time_raw = f"CAST({q(mapping['time'])} AS VARCHAR)"  # sql: vetted (ident)
+        # the format is user text: a quoted literal (a view cannot take bound parameters)
+        ts = f"try_strptime({time_raw}, {literal(str(mapping.get('time_format', '%Y-%m-%d %H:%M:%S')))})"  # sql: vetted (ident, literal)
     else:
         time_raw = (f"CAST({q(mapping['date'])} AS VARCHAR) || ' ' || "  # sql: vetted (ident)
                     f"CAST({q(mapping['hour'])} AS VARCHAR)")
-        ts = f"try_strptime({time_raw}, $date_format || ' %H')"  # sql: vetted (ident; format is a parameter)
-        params = {"date_format": str(mapping.get("date_format", "%Y-%m-%d"))}
-    pols = ", ".join(f"CAST({q(mapping['columns'][p])} AS VARCHAR) AS {p}"  # sql: vetted (ident)
-                     if p in mapping["columns"] else f"NULL AS {p}"
+        ts = f"try_strptime({time_raw}, {literal(str(mapping.get('date_format', '%Y-%m-%d')) + ' %H')})"  # sql: vetted (ident, literal)
+    # native numbers stay numbers (check() reads them where they lie); anything else is text
+    numeric = ("DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "DECIMAL", "HUGEINT", "UINTEGER",
+               "UBIGINT", "USMALLINT", "UTINYINT")
+    typed = all(str(types.get(str(c), "")).startswith(numeric) for c in mapping["columns"].values())
+    pols = ", ".join((f"{q(mapping['columns'][p])} AS {p}" if typed else  # sql: vetted (ident)
+                      f"CAST({q(mapping['columns'][p])} AS VARCHAR) AS {p}")
+                     if p in mapping["columns"] else (f"CAST(NULL AS DOUBLE) AS {p}" if typed else f"NULL AS {p}")
                      for p in POLLUTANTS)
     extra = ", ".join(f"{q(mapping[k])} AS meta_{k}" if k in mapping else f"NULL AS meta_{k}"  # sql: vetted
                       for k in ("city", "station_name"))
-    con.execute(  # sql: vetted (identifiers through ident(), formats as parameters)
-        f"CREATE OR REPLACE TEMP TABLE air_raw AS SELECT {LINE} AS line, "
+    _drop_relation(con, "air_raw")
+    con.execute(  # sql: vetted (identifiers through ident(), formats through literal())
+        f"CREATE TEMP VIEW air_raw AS SELECT {LINE} AS line, "
         f"CAST({q(mapping['station'])} AS VARCHAR) AS station_code, {time_raw} AS time_raw, {ts} AS ts, "
-        f"{pols}, {extra} FROM air_file", params)
+        f"{pols}, {extra} FROM air_file")
     rows_read = _count(con)
     end = _time_label(time_label, str(mapping.get("time_label", "end"))) == "end"
     co_ug = str(mapping.get("co_unit", "mg/m3")).lower().replace("µ", "u").startswith("ug")
@@ -462,6 +477,12 @@ def _read_air_file(con: duckdb.DuckDBPyConnection, name: str, fmt: str, mapping:
                 unknown[str(code)] = (int(line), str(city or ""))
     return ReadResult(name, fmt, END_LABEL if end else START_LABEL, rows_read, hours, stations, ragged + issues,
                       unknown_cities=unknown)
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    from ecozone.ingest.common import _drop
+
+    _drop(con, name)
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
