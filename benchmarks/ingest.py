@@ -70,12 +70,17 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def step(name: str, work: Path, year: int) -> dict[str, Any]:
-    """Run one step in this process; returns seconds and peak RSS."""
+def step(name: str, work: Path, year: int, stations: int = 1900, days: int = 365) -> dict[str, Any]:
+    """Run one step in this process; returns seconds and peak RSS (a fresh process per step:
+    the peak RSS of a child starts from its parent's, so the driver holds no data)."""
     data, db, mapping = work / "national.parquet", work / "store.duckdb", work / "map.yaml"
     t = time.perf_counter()
     out: dict[str, Any] = {}
-    if name in ("import", "end_to_end"):
+    if name == "generate":
+        out["station_hours"] = generate_parquet(data, int(stations), int(days))
+        mapping.write_text(MAPPING, encoding="utf-8")
+        out["parquet_mb"] = round(data.stat().st_size / 2**20, 1)
+    elif name in ("import", "end_to_end"):
         from ecozone.air import service
         from ecozone.ingest.readers import load_mapping
         from ecozone.store.db import connect
@@ -131,17 +136,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", default="import,annual,rank,end_to_end,pandas,engine")
     args = ap.parse_args(argv)
     if args.step:
-        print(json.dumps(step(args.step, args.work, 2015)))
+        print(json.dumps(step(args.step, args.work, 2015, args.stations, args.days)))
         return
     with tempfile.TemporaryDirectory(prefix="ecozone-bench-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        rows = generate_parquet(work / "national.parquet", args.stations, args.days)
-        (work / "map.yaml").write_text(MAPPING, encoding="utf-8")
-        report: dict[str, Any] = {"stations": args.stations, "cities": len(CITIES), "days": args.days,
-                                  "station_hours": rows, "generate_s": round(time.perf_counter() - t, 1),
-                                  "parquet_mb": round((work / "national.parquet").stat().st_size / 2**20, 1)}
+        report: dict[str, Any] = {"stations": args.stations, "cities": len(CITIES), "days": args.days}
+
+        def run(name: str) -> dict[str, Any]:
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--step", name, "--work", str(work),
+                                   "--stations", str(args.stations), "--days", str(args.days)],
+                                  capture_output=True, text=True, check=False)
+            if proc.returncode:
+                return {"error": proc.stderr.strip().splitlines()[-1:]}
+            return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+        report["generate"] = run("generate")
         for name in args.steps.split(","):
             if name == "engine":
                 from benchmarks import national
@@ -149,12 +159,7 @@ def main(argv: list[str] | None = None) -> None:
                 res = national.measure(args.stations, 340, args.days, pandas=True, repeat=2)
                 report["engine"] = {k: res[k] for k in ("engine_s", "pandas_s", "ratio")}
                 continue
-            proc = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--step", name, "--work", str(work)],
-                                  capture_output=True, text=True, check=False)
-            if proc.returncode:
-                report[name] = {"error": proc.stderr.strip().splitlines()[-1:]}
-            else:
-                report[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+            report[name] = run(name)
             print(name, report[name], file=sys.stderr, flush=True)
         if "end_to_end" in report and "pandas" in report and "seconds" in report["end_to_end"]:
             report["end_to_end_vs_pandas"] = round(report["pandas"]["seconds"] / report["end_to_end"]["seconds"], 2)

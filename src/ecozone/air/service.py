@@ -203,15 +203,15 @@ def _register(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> int:
 def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult],
                       register_stations: bool = False) -> None:
     """Refuse station codes the registry does not know, saying what would register them."""
-    known = {r[0] for r in con.execute("SELECT code FROM air_station").fetchall()}
+    known = pa.array([r[0] for r in con.execute("SELECT code FROM air_station").fetchall()], pa.string())
     issues = []
     for r in results:
-        codes = r.hours.column("station_code").to_pylist()
-        lines = r.hours.column("line").to_pylist()
+        codes = r.hours.column("station_code")
+        unknown = pc.invert(pc.is_in(codes, value_set=known))
         first: dict[str, int] = {}
-        for code, line in zip(codes, lines, strict=True):  # one pass per file to name the line
-            if code not in known and code not in first:
-                first[code] = line
+        if pc.any(unknown).as_py():  # the first line of each unknown code (few): set-based
+            bad = r.hours.filter(unknown).group_by("station_code").aggregate([("line", "min")])
+            first = dict(zip(bad.column("station_code").to_pylist(), bad.column("line_min").to_pylist(), strict=True))
         for code, line in first.items():
             if code in r.unknown_cities:
                 at, city = r.unknown_cities[code]
@@ -236,11 +236,30 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     row = con.execute("SELECT nextval('air_import_batch_seq')").fetchall()[0]
     assert row is not None
     batch = int(row[0])
-    incoming = r.hours  # noqa: F841 - read by DuckDB's replacement scan
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE air_in AS SELECT s.station_id, i.* EXCLUDE (station_code) "
-        "FROM incoming i JOIN air_station s ON s.code = i.station_code")
+    # station code -> id on the arrays (the registry is small; no string join over the rows)
+    reg = con.execute("SELECT code, station_id FROM air_station").fetchall()
+    pos = pc.index_in(r.hours.column("station_code"), value_set=pa.array([c for c, _ in reg], pa.string()))
+    ids = pc.take(pa.array([i for _, i in reg], pa.int32()), pos)
+    incoming = r.hours.drop(["station_code"]).add_column(0, "station_id", ids)
     values = ("pm25", "pm10", "so2", "no2", "co", "o3")
+    if incoming.num_rows:
+        lo, hi = pc.min_max(incoming.column("hour")).values()
+        station_set = pa.array(np.unique(ids.to_numpy(zero_copy_only=False)), pa.int32())  # noqa: F841
+        overlap = con.execute(
+            "SELECT count(*) FROM air_station_hour WHERE hour BETWEEN ? AND ? "
+            "AND station_id IN (SELECT * FROM station_set)", [lo.as_py(), hi.as_py()]).fetchall()[0][0]
+    else:
+        overlap = 0
+    if not overlap:  # nothing stored for these stations and hours: append, no joins
+        _insert_batch(con, r, batch, incoming.num_rows, 0)
+        con.execute(  # sql: vetted (values: constants; the batch is a parameter)
+            f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(values)}, ?, line FROM incoming",
+            [batch])
+        summary.rows_read += r.rows_read
+        summary.hours_added += incoming.num_rows
+        summary.batch_ids.append(batch)
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE air_in AS SELECT * FROM incoming")
     same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)  # sql: vetted (constants)
     conflicts = con.execute(  # sql: vetted (same from a constant tuple)
         f"SELECT i.line, s.code, i.hour, h.batch_id, h.source_row, b.file FROM air_in i "
@@ -257,11 +276,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
         "FROM air_in i LEFT JOIN air_station_hour h USING (station_id, hour)").fetchall()[0]
     assert counted is not None
     added, unchanged = int(counted[0]), int(counted[1])
-    warnings = sum(1 for i in r.issues if i.severity == "warning")
-    con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
-                "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch, r.file, r.sha256, r.format, r.time_convention, r.rows_read,
-                 added, unchanged, warnings])
+    _insert_batch(con, r, batch, added, unchanged)
     con.execute(  # sql: vetted (values: constants; the batch is a parameter)
         f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
         "?, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)", [batch])
@@ -269,6 +284,15 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     summary.hours_added += added
     summary.hours_unchanged += unchanged
     summary.batch_ids.append(batch)
+
+
+def _insert_batch(con: duckdb.DuckDBPyConnection, r: ReadResult, batch: int, added: int, unchanged: int) -> None:
+    """The provenance row of one file."""
+    warnings = sum(1 for i in r.issues if i.severity == "warning")
+    con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
+                "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch, r.file, r.sha256, r.format, r.time_convention, r.rows_read,
+                 added, unchanged, warnings])
 
 
 def _store_warnings(con: duckdb.DuckDBPyConnection, warnings: list[Issue], batch: int) -> None:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecozone.air.units import SCALE, STEP
 from ecozone.errors import InputError, clip
@@ -175,21 +177,26 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
         f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
     counts = _count_issues(con)
     issues = _row_issues(con, file) if counts["bad"] else []
-    issues += _co_unit_issue(con, file, co_factor, co_unit, counts["co_median"], counts["co_n"])
-    if counts["repeated"]:
-        issues += _duplicate_issues(con, file)
     # stored as integers of SCALE[p] steps (ecozone.air.units): exact sums downstream
-    cols = ", ".join(f"CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    # TRY_CAST: a NaN (missing in Parquet) must give NULL even where the optimiser moves the cast
+    cols = ", ".join(f"TRY_CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
     valid = ("hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> '' AND hour BETWEEN $lo AND $hi")
-    if counts["repeated"]:
-        sql = (  # sql: vetted (cols from POLLUTANTS and SCALE)
+    hours = con.sql(f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line "  # sql: vetted
+                    f"FROM air_parsed WHERE {valid}", params=_window()).to_arrow_table()
+    co = hours.column("co").drop_null().to_numpy()
+    if co.size >= 24:  # the unit check on the stored values (median of CO in mg/m³)
+        issues += _co_unit_issue(con, file, co_factor, co_unit, float(np.median(co)) / SCALE["co"], co.size)
+    repeated = False
+    if hours.num_rows > 1:  # one sort by station and hour finds repeated station-hours
+        idx, order, _ = station_hour_order(hours)
+        si, hr = idx[order], hours.column("hour").to_numpy()[order]
+        repeated = bool(np.any((si[1:] == si[:-1]) & (hr[1:] == hr[:-1])))
+    if repeated:  # the same station-hour twice: list them, keep the first line of each
+        issues += _duplicate_issues(con, file)
+        hours = con.sql(  # sql: vetted (cols from POLLUTANTS and SCALE)
             f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
             " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
-            f" FROM air_parsed WHERE {valid}) WHERE k = 1")
-    else:  # no station-hour repeats: no window, no sort
-        sql = (f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line "  # sql: vetted
-               f"FROM air_parsed WHERE {valid}")
-    hours = con.sql(sql, params=_window()).to_arrow_table()
+            f" FROM air_parsed WHERE {valid}) WHERE k = 1", params=_window()).to_arrow_table()
     return hours, issues
 
 
@@ -202,18 +209,19 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def _count_issues(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """One pass over ``air_parsed``: how many bad cells (any kind), CO median, repeated station-hours."""
+    """One pass over ``air_parsed``: how many rows hold a bad cell (any kind)."""
     conds = ["hour IS NULL", "station_code IS NULL OR station_code = ''", "hour < $lo", "hour > $hi"]
     for p in POLLUTANTS:
-        conds += [f"{p} < 0", f"{p} > {IMPOSSIBLE_ABOVE[p]}",
-                  f"abs({p} * {SCALE[p]} - round({p} * {SCALE[p]})) > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))",
+        # NOT isnan: NaN (missing in Parquet) compares above every number, and DuckDB may push
+        # a comparison past the CASE that turns NaN into NULL
+        conds += [f"{p} < 0", f"{p} > {IMPOSSIBLE_ABOVE[p]} AND NOT isnan({p})",
+                  f"abs({p} * {SCALE[p]} - round({p} * {SCALE[p]})) > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))"
+                  f" AND NOT isnan({p})",
                   f"{p} IS NULL AND NOT {_missing(p + '_raw')}"]
     bad = " OR ".join(f"({c})" for c in conds)
     row = con.execute(  # sql: vetted (conditions from POLLUTANTS and constants)
-        f"SELECT count(*) FILTER (WHERE {bad}), median(co), count(co) FROM air_parsed", _window()).fetchall()[0]
-    rep = con.execute("SELECT count(*) FROM (SELECT station_code, hour FROM air_parsed "
-                      "WHERE hour IS NOT NULL GROUP BY ALL HAVING count(*) > 1)").fetchall()[0]
-    return {"bad": int(row[0] or 0), "co_median": row[1], "co_n": int(row[2] or 0), "repeated": int(rep[0] or 0)}
+        f"SELECT count(*) FILTER (WHERE {bad}) FROM air_parsed", _window()).fetchall()[0]
+    return {"bad": int(row[0] or 0)}
 
 
 def _window() -> dict[str, int]:
@@ -248,12 +256,12 @@ def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
             f"SELECT line, '{p}', {p}_raw, 'negative concentration / 浓度为负' FROM air_parsed"
             f" WHERE {p} < 0",
             f"SELECT line, '{p}', {p}_raw, 'impossible value above {IMPOSSIBLE_ABOVE[p]:g} / 超出物理可能范围'"
-            f" FROM air_parsed WHERE {p} > {IMPOSSIBLE_ABOVE[p]}",
+            f" FROM air_parsed WHERE {p} > {IMPOSSIBLE_ABOVE[p]} AND NOT isnan({p})",
             # stored as integers of SCALE[p] steps: a value between steps would be rounded, so it
             # is refused instead (the published formats never carry more decimals)
             f"SELECT line, '{p}', {p}_raw, 'more decimals than the stored step {STEP[p]} / 小数位超出存储精度'"
             f" FROM air_parsed WHERE abs({p} * {SCALE[p]} - round({p} * {SCALE[p]}))"
-            f" > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))",
+            f" > 1e-6 * greatest(1, abs({p} * {SCALE[p]})) AND NOT isnan({p})",
         ]
     sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"  # sql: vetted (parts above)
     return _fetch_issues(con, sql, file, "error", window)
@@ -294,29 +302,46 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     return out
 
 
+def station_hour_order(hours: pa.Table) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(station index of each row, row order by station then hour, station codes): one sort."""
+    enc = pc.dictionary_encode(hours.column("station_code")).combine_chunks()
+    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    hour = hours.column("hour").to_numpy().astype(np.int64)
+    key = (idx << 32) | (hour - hour.min(initial=0))
+    return idx, np.argsort(key, kind="stable"), [str(c) for c in enc.dictionary.to_pylist()]
+
+
 def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> list[Issue]:
     """Data-quality flag: an O3 hourly series that repeats the same value ≥ ``min_run`` hours.
 
     O3 follows the sun; a run of identical hourly values is an instrument or publishing fault
     (seen in the CNEMC archive).  Flagged per station, values kept, never dropped or changed.
+    A run: consecutive hours of one station with the same non-missing value (one sort, then
+    array comparisons).
     """
-    con = duckdb.connect()
-    try:
-        src = hours  # noqa: F841 - read by DuckDB's replacement scan
-        rows = con.execute(
-            "WITH s AS (SELECT station_code, hour, o3, "
-            "  hour - row_number() OVER (PARTITION BY station_code, o3 ORDER BY hour) AS grp "
-            "  FROM src WHERE o3 IS NOT NULL), "
-            "runs AS (SELECT station_code, o3, grp, count(*) AS n, min(hour) AS h0 FROM s "
-            "  GROUP BY ALL HAVING count(*) >= ?) "
-            "SELECT station_code, max(n), arg_max(o3, n), count(*) FROM runs GROUP BY 1 ORDER BY 1",
-            [min_run]).fetchall()
-    finally:
-        con.close()
-    return [Issue(file_label, None, "o3", f"{code}: {value / SCALE['o3']:g}",
-                  f"O3 repeats the same hourly value for {n} hours ({runs} runs ≥ {min_run} h): "
-                  "suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning")
-            for code, n, value, runs in rows]
+    hours = hours.filter(pc.is_valid(hours.column("o3")))
+    if hours.num_rows == 0:
+        return []
+    idx, order, codes = station_hour_order(hours)
+    st = idx[order]
+    hr = hours.column("hour").to_numpy().astype(np.int64)[order]
+    o3 = hours.column("o3").to_numpy(zero_copy_only=False).astype(np.int64)[order]
+    brk = np.r_[True, (st[1:] != st[:-1]) | (o3[1:] != o3[:-1]) | (hr[1:] != hr[:-1] + 1)]
+    run = np.cumsum(brk) - 1
+    length = np.bincount(run)
+    first = np.flatnonzero(brk)
+    long = np.flatnonzero(length >= min_run)
+    if not long.size:
+        return []
+    out = []
+    run_st = st[first[long]]
+    for s_ in np.unique(run_st):  # one line per flagged station (few): output, not data rows
+        mine = long[run_st == s_]
+        best = mine[np.argmax(length[mine])]
+        out.append(Issue(file_label, None, "o3", f"{codes[s_]}: {o3[first[best]] / SCALE['o3']:g}",
+                         f"O3 repeats the same hourly value for {int(length[best])} hours ({mine.size} runs ≥ "
+                         f"{min_run} h): suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning"))
+    return sorted(out, key=lambda i: i.value or "")
 
 
 def display_path(path: Path) -> str:
