@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
@@ -175,14 +174,18 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
     con.execute(  # sql: vetted (raw, kind and shift_hours checked above against constants)
         f"CREATE TEMP {kind} air_parsed AS SELECT line, trim(station_code) AS station_code,"
         f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
-    counts = _count_issues(con)
-    issues = _row_issues(con, file) if counts["bad"] else []
+
     # stored as integers of SCALE[p] steps (ecozone.air.units): exact sums downstream
     # TRY_CAST: a NaN (missing in Parquet) must give NULL even where the optimiser moves the cast
     cols = ", ".join(f"TRY_CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
     valid = ("hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> '' AND hour BETWEEN $lo AND $hi")
-    hours = con.sql(f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line "  # sql: vetted
-                    f"FROM air_parsed WHERE {valid}", params=_window()).to_arrow_table()
+    # one scan: the stored values, and per row whether any cell is bad and whether it is kept
+    scan = con.sql(f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "  # sql: vetted
+                   f"coalesce({_bad_condition()}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM air_parsed",
+                   params=_window()).to_arrow_table()
+    issues = _row_issues(con, file) if pc.any(scan.column("bad__")).as_py() else []
+    hours = scan.filter(scan.column("ok__")).drop(["bad__", "ok__"])
+    del scan
     co = hours.column("co").drop_null().to_numpy()
     if co.size >= 24:  # the unit check on the stored values (median of CO in mg/m³)
         issues += _co_unit_issue(con, file, co_factor, co_unit, float(np.median(co)) / SCALE["co"], co.size)
@@ -208,8 +211,8 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"DROP {kind} {name}")  # sql: vetted (kind from the catalogue, name a code constant)
 
 
-def _count_issues(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """One pass over ``air_parsed``: how many rows hold a bad cell (any kind)."""
+def _bad_condition() -> str:
+    """SQL over ``air_parsed``: the row holds a bad cell of any kind (details: :func:`_row_issues`)."""
     conds = ["hour IS NULL", "station_code IS NULL OR station_code = ''", "hour < $lo", "hour > $hi"]
     for p in POLLUTANTS:
         # NOT isnan: NaN (missing in Parquet) compares above every number, and DuckDB may push
@@ -218,10 +221,7 @@ def _count_issues(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                   f"abs({p} * {SCALE[p]} - round({p} * {SCALE[p]})) > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))"
                   f" AND NOT isnan({p})",
                   f"{p} IS NULL AND NOT {_missing(p + '_raw')}"]
-    bad = " OR ".join(f"({c})" for c in conds)
-    row = con.execute(  # sql: vetted (conditions from POLLUTANTS and constants)
-        f"SELECT count(*) FILTER (WHERE {bad}) FROM air_parsed", _window()).fetchall()[0]
-    return {"bad": int(row[0] or 0)}
+    return "(" + " OR ".join(f"({c})" for c in conds) + ")"
 
 
 def _window() -> dict[str, int]:
@@ -308,7 +308,10 @@ def station_hour_order(hours: pa.Table) -> tuple[np.ndarray, np.ndarray, list[st
     idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     hour = hours.column("hour").to_numpy().astype(np.int64)
     key = (idx << 32) | (hour - hour.min(initial=0))
-    return idx, np.argsort(key, kind="stable"), [str(c) for c in enc.dictionary.to_pylist()]
+    # files usually come sorted by station and hour (dictionary order follows first appearance):
+    # then the order is the identity and no sort is needed
+    order = np.arange(key.size) if bool(np.all(key[1:] >= key[:-1])) else np.argsort(key, kind="stable")
+    return idx, order, [str(c) for c in enc.dictionary.to_pylist()]
 
 
 def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> list[Issue]:
