@@ -232,3 +232,20 @@ def test_time_label_start_or_end_for_prsa(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="start or end"):
         service.import_files(connect(":memory:"), [path], "prsa", time_label="middle")
+
+
+def test_flat_o3_runs_the_same_in_file_order_or_shuffled() -> None:
+    """The flat-O3 flag finds runs of ≥ 12 equal consecutive hours per station, whatever the row order."""
+    import numpy as np
+
+    from ecozone.ingest.common import flat_o3_warnings
+
+    hours = np.arange(48, dtype=np.int32)
+    o3_a = np.r_[np.full(14, 500), np.arange(34) * 10].astype(np.int32)        # one run of 14 at the start
+    o3_b = np.r_[np.arange(20) * 10, np.full(11, 700), np.arange(17)].astype(np.int32)  # 11: not a run
+    table = pa.table({"station_code": ["A"] * 48 + ["B"] * 48, "hour": np.r_[hours, hours],
+                      "o3": np.r_[o3_a, o3_b], "line": np.arange(96, dtype=np.int32)})
+    sorted_flags = flat_o3_warnings(table, "f")
+    shuffled = table.take(pa.array(np.random.default_rng(3).permutation(96)))
+    assert [(w.value, w.reason) for w in flat_o3_warnings(shuffled, "f")] == [(w.value, w.reason) for w in sorted_flags]
+    assert [w.value for w in sorted_flags] == ["A: 0.05"] and "14 hours" in sorted_flags[0].reason

@@ -190,10 +190,10 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
     if co.size >= 24:  # the unit check on the stored values (median of CO in mg/m³)
         issues += _co_unit_issue(con, file, co_factor, co_unit, float(np.median(co)) / SCALE["co"], co.size)
     repeated = False
-    if hours.num_rows > 1:  # one sort by station and hour finds repeated station-hours
-        idx, order, _ = station_hour_order(hours)
-        si, hr = idx[order], hours.column("hour").to_numpy()[order]
-        repeated = bool(np.any((si[1:] == si[:-1]) & (hr[1:] == hr[:-1])))
+    if hours.num_rows > 1:  # ordered by station and hour, a repeat is a neighbour
+        order, same_station = station_hour_order(hours)
+        hr = hours.column("hour").to_numpy()[order]
+        repeated = bool(np.any(same_station[1:] & (hr[1:] == hr[:-1])))
     if repeated:  # the same station-hour twice: list them, keep the first line of each
         issues += _duplicate_issues(con, file)
         hours = con.sql(  # sql: vetted (cols from POLLUTANTS and SCALE)
@@ -302,16 +302,26 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     return out
 
 
-def station_hour_order(hours: pa.Table) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(station index of each row, row order by station then hour, station codes): one sort."""
-    enc = pc.dictionary_encode(hours.column("station_code")).combine_chunks()
+def station_hour_order(hours: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """(row order by station then hour, whether each ordered row has the station of the row before).
+
+    Files usually come sorted by station and hour: that is checked on the columns as they are
+    (string comparisons, no encoding) and the order is then the identity; otherwise one sort.
+    """
+    n = hours.num_rows
+    code, hour = hours.column("station_code").combine_chunks(), hours.column("hour").combine_chunks()
+    if n > 1:
+        a, b = code.slice(0, n - 1), code.slice(1)
+        same = pc.equal(a, b)
+        later = pc.or_(pc.greater(b, a), pc.and_(same, pc.greater(hour.slice(1), hour.slice(0, n - 1))))
+        if pc.all(pc.fill_null(later, False)).as_py():
+            return np.arange(n), np.r_[False, pc.fill_null(same, False).to_numpy(zero_copy_only=False)]
+    enc = pc.dictionary_encode(code)
     idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    hour = hours.column("hour").to_numpy().astype(np.int64)
-    key = (idx << 32) | (hour - hour.min(initial=0))
-    # files usually come sorted by station and hour (dictionary order follows first appearance):
-    # then the order is the identity and no sort is needed
-    order = np.arange(key.size) if bool(np.all(key[1:] >= key[:-1])) else np.argsort(key, kind="stable")
-    return idx, order, [str(c) for c in enc.dictionary.to_pylist()]
+    h = hour.to_numpy().astype(np.int64)
+    order = np.argsort((idx << 32) | (h - h.min(initial=0)), kind="stable")
+    si = idx[order]
+    return order, np.r_[False, si[1:] == si[:-1]]
 
 
 def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> list[Issue]:
@@ -325,11 +335,10 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
     hours = hours.filter(pc.is_valid(hours.column("o3")))
     if hours.num_rows == 0:
         return []
-    idx, order, codes = station_hour_order(hours)
-    st = idx[order]
+    order, same_station = station_hour_order(hours)
     hr = hours.column("hour").to_numpy().astype(np.int64)[order]
     o3 = hours.column("o3").to_numpy(zero_copy_only=False).astype(np.int64)[order]
-    brk = np.r_[True, (st[1:] != st[:-1]) | (o3[1:] != o3[:-1]) | (hr[1:] != hr[:-1] + 1)]
+    brk = np.r_[True, ~same_station[1:] | (o3[1:] != o3[:-1]) | (hr[1:] != hr[:-1] + 1)]
     run = np.cumsum(brk) - 1
     length = np.bincount(run)
     first = np.flatnonzero(brk)
@@ -337,11 +346,11 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
     if not long.size:
         return []
     out = []
-    run_st = st[first[long]]
-    for s_ in np.unique(run_st):  # one line per flagged station (few): output, not data rows
-        mine = long[run_st == s_]
+    codes = hours.column("station_code").take(pa.array(order[first[long]])).to_pylist()
+    for code in sorted(set(codes)):  # one line per flagged station (few): output, not data rows
+        mine = long[np.asarray(codes, dtype=object) == code]
         best = mine[np.argmax(length[mine])]
-        out.append(Issue(file_label, None, "o3", f"{codes[s_]}: {o3[first[best]] / SCALE['o3']:g}",
+        out.append(Issue(file_label, None, "o3", f"{code}: {o3[first[best]] / SCALE['o3']:g}",
                          f"O3 repeats the same hourly value for {int(length[best])} hours ({mine.size} runs ≥ "
                          f"{min_run} h): suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning"))
     return sorted(out, key=lambda i: i.value or "")
