@@ -180,12 +180,17 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
     cols = ", ".join(f"TRY_CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
     valid = ("hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> '' AND hour BETWEEN $lo AND $hi")
     # one scan: the stored values, and per row whether any cell is bad and whether it is kept
-    scan = con.sql(f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "  # sql: vetted
-                   f"coalesce({_bad_condition()}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM air_parsed",
-                   params=_window()).to_arrow_table()
-    issues = _row_issues(con, file) if pc.any(scan.column("bad__")).as_py() else []
-    hours = scan.filter(scan.column("ok__")).drop(["bad__", "ok__"])
-    del scan
+    reader = con.sql(  # sql: vetted (cols and conditions from code constants)
+        f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "
+        f"coalesce({_bad_condition()}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM air_parsed",
+        params=_window()).to_arrow_reader(1 << 20)
+    kept, any_bad = [], False
+    for batch in reader:  # streamed: only the kept rows of each batch are held
+        any_bad = any_bad or bool(pc.any(batch.column("bad__")).as_py())
+        kept.append(batch.filter(batch.column("ok__")).drop_columns(["bad__", "ok__"]))
+    schema = reader.schema
+    hours = pa.Table.from_batches(kept, schema=pa.schema([f for f in schema if f.name not in ("bad__", "ok__")]))
+    issues = _row_issues(con, file) if any_bad else []
     co = hours.column("co").drop_null().to_numpy()
     if co.size >= 24:  # the unit check on the stored values (median of CO in mg/m³)
         issues += _co_unit_issue(con, file, co_factor, co_unit, float(np.median(co)) / SCALE["co"], co.size)
