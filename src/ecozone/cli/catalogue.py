@@ -37,6 +37,7 @@ from ecozone.cli.common import (
     render,
     say,
     store,
+    store_busy,
 )
 from ecozone.ingest.observations import load_bundled
 from ecozone.store.catalogue_load import ensure_loaded
@@ -89,7 +90,7 @@ def db_load(
     force: Annotated[bool, typer.Option(help="即使未变化也重新载入 / reload even if unchanged")] = False,
 ) -> None:
     """载入地区、指标、文件与目标目录（重复执行无变化）/ load dictionaries and the catalogue (idempotent)."""
-    con = connect(db)
+    con = connect(db, on_wait=store_busy)
     try:
         result = ensure_loaded(con, force=force)
         if (bundled := load_bundled(con, force=force)) is not None:

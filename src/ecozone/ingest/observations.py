@@ -33,6 +33,7 @@ from ecozone.catalogue.loader import expected_unit
 from ecozone.catalogue.models import Comparison, Indicator, Measure, Polarity
 from ecozone.errors import InputError, clip
 from ecozone.ingest.plausible import SOFT_FLAG, check_values
+from ecozone.sheets import no_formulas
 from ecozone.store.db import meta_value, set_meta, transaction
 from ecozone.store.observations import WriteResult, write_observations
 
@@ -608,6 +609,10 @@ def write_workbook_template(
         readme.append(["", zh, en])
     readme.column_dimensions["B"].width = 60
     readme.column_dimensions["C"].width = 60
+    for sheet in (ws, readme, *(wb[ls.name] for ls in lists)):
+        no_formulas(sheet)
+    if example:
+        no_formulas(wb[EXAMPLE_SHEET])
     wb.save(out)
     return out
 

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ecozone.catalogue.models import KIND_ZH, Kind
 from ecozone.catalogue.service import resolve_region
+from ecozone.sheets import no_formulas
 from ecozone.tracking.evaluate import TrackFilter, evaluate, series, status_counts
 from ecozone.tracking.reasons import goal_en, goal_zh, num
 from ecozone.tracking.rollup import rollup
@@ -116,6 +117,8 @@ def write_workbook(rows: list[dict[str, Any]], out: Path, *, title: str, as_of: 
                     rng, FormulaRule(formula=[f'${status_col}3="{s.value}"'],
                                      fill=PatternFill("solid", fgColor=s.colour, bgColor=s.colour)))
         sh.freeze_panes = "D3"
+    for sheet in wb.worksheets:
+        no_formulas(sheet)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out

@@ -23,8 +23,8 @@ on any other f-string, ``.format`` or ``%`` in SQL.
 
 from __future__ import annotations
 
-import functools
 import stat
+import threading
 from pathlib import Path
 
 import duckdb
@@ -80,15 +80,17 @@ def _check_file(path: Path) -> Path:
     return resolved
 
 
-@functools.lru_cache(maxsize=4096)
-def _expanded(pattern: str, inode: int, mtime_ns: int, size: int) -> tuple[str, ...]:
-    """DuckDB's expansion of ``pattern`` (cached per file version: inode, mtime, size)."""
-    del inode, mtime_ns, size
-    scratch = duckdb.connect(":memory:")
-    try:
-        return tuple(r[0] for r in scratch.execute("SELECT file FROM glob(?)", [pattern]).fetchall())
-    finally:
-        scratch.close()
+_GLOB_CHECK = threading.Lock()
+_glob_con: duckdb.DuckDBPyConnection | None = None
+
+
+def _duckdb_glob(pattern: str) -> list[str]:
+    """What DuckDB's own ``glob()`` expands ``pattern`` to (one shared in-memory connection)."""
+    global _glob_con
+    with _GLOB_CHECK:
+        if _glob_con is None:
+            _glob_con = duckdb.connect(":memory:")
+        return [r[0] for r in _glob_con.execute("SELECT file FROM glob(?)", [pattern]).fetchall()]
 
 
 def exact_file(path: Path | str) -> str:
@@ -99,15 +101,12 @@ def exact_file(path: Path | str) -> str:
     """
     resolved = _check_file(Path(path))
     pattern = glob_escape(str(resolved))
-    # belt and braces: DuckDB itself must expand the pattern to this one file (checked once per
-    # file version: an import reads each file through three calls, a year of CNEMC hours is
-    # 8,760 files, and a DuckDB instance per check dominated the per-file time)
-    info = resolved.stat()
-    found = list(_expanded(pattern, info.st_ino, info.st_mtime_ns, info.st_size))
-    if found != [str(resolved)]:
-        raise InputError("无法把该路径安全地交给读取器（通配符展开不唯一）",
-                         "this path cannot be handed safely to the reader (its glob expansion is not the file)",
-                         file=str(path), detail={"expanded": found[:5]}, code="unsafe_path")
+    if pattern != str(resolved):  # belt and braces: DuckDB itself must expand it to this one file
+        found = _duckdb_glob(pattern)
+        if found != [str(resolved)]:
+            raise InputError("无法把该路径安全地交给读取器（通配符展开不唯一）",
+                             "this path cannot be handed safely to the reader (its glob expansion is not the file)",
+                             file=str(path), detail={"expanded": found[:5]}, code="unsafe_path")
     return pattern
 
 
