@@ -4,8 +4,6 @@ emitters' ledger and the pollutant-reduction ledger."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +14,7 @@ from rich.markup import escape
 from ecozone.carbon import service as carbon
 from ecozone.cli.common import Column, DbOption, Format, FormatOption, console, err_console, render, say, store
 from ecozone.energy import service
-from ecozone.errors import EcozoneError
+from ecozone.errors import InputError
 from ecozone.ingest import energy as ingest
 from ecozone.standards.energy import gb2589
 from ecozone.store.db import transaction
@@ -38,23 +36,6 @@ RecordOpt = Annotated[bool, typer.Option("--record", help="把结果写入数据
 def register(app: typer.Typer) -> None:
     app.add_typer(energy_app, name="energy")
     app.add_typer(carbon_app, name="carbon")
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Show an :class:`EcozoneError` (and its row-level issues) in the user's language, exit 2/1.
-    (Issue 7 catches these centrally in cli/common; this keeps the commands safe meanwhile.)"""
-    try:
-        yield
-    except EcozoneError as exc:
-        lang = "en" if say("zh", "en") == "en" else "zh"
-        err_console.print(f"[red]{say('错误', 'error')}:[/red] {escape(exc.message(lang))}")
-        if isinstance(exc.detail, list):
-            for d in exc.detail[:50]:
-                err_console.print("  " + escape(str(d)), highlight=False)
-            if len(exc.detail) > 50:
-                err_console.print(say(f"  …另有 {len(exc.detail) - 50} 条", f"  … {len(exc.detail) - 50} more"))
-        raise typer.Exit(exc.exit_code) from exc
 
 
 def _json(value: Any) -> None:
@@ -101,17 +82,16 @@ def account_cmd(
 ) -> None:
     """能源消费总量、分品种、煤炭与非化石占比、二氧化碳（GB/T 2589-2020；省级清单指南）/ energy account."""
     opts = service.Options(electricity_method, primary_method, grid_scope, grid_kind, coal_rate_file, grid_factor_file)
-    with _errors():
-        acc = service.account(ingest.read_energy(input_file), opts, years=year)
-        _warn(acc.warnings)
-        if year and not acc.rows:
-            _warn([say(f"文件中没有 {', '.join(map(str, year))} 年的数据", f"the file has no rows for {', '.join(map(str, year))}")])
-        if record:
-            with store(db) as con, transaction(con):
-                res = service.record(con, acc, None, [input_file], opts)
-            err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
-                                  f"observations recorded: {res.added} added, {res.superseded} superseded, "
-                                  f"{res.unchanged} unchanged"))
+    acc = service.account(ingest.read_energy(input_file), opts, years=year)
+    _warn(acc.warnings)
+    if year and not acc.rows:
+        _warn([say(f"文件中没有 {', '.join(map(str, year))} 年的数据", f"the file has no rows for {', '.join(map(str, year))}")])
+    if record:
+        with store(db) as con, transaction(con):
+            res = service.record(con, acc, None, [input_file], opts)
+        err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
+                              f"observations recorded: {res.added} added, {res.superseded} superseded, "
+                              f"{res.unchanged} unchanged"))
     if fmt is Format.json:
         _json(acc.rows)
         return
@@ -157,22 +137,21 @@ def intensity_cmd(
 ) -> None:
     """单位GDP能耗与二氧化碳排放及其比基准年变化 / energy and CO2 intensity and their change."""
     opts = service.Options(electricity_method, primary_method, grid_scope, grid_kind, coal_rate_file, grid_factor_file)
-    with _errors():
-        energy = ingest.read_energy(input_file)
-        years = sorted({*year, base_year}) if year else None
-        acc = service.account(energy, opts, years=years)
-        _warn(acc.warnings)
-        rows = service.intensity(acc, ingest.read_gdp(gdp), base_year)
-        gaps = [f"{say(r['region_name'], r['region_name_en'])} {r['year']}" for r in rows if r["gdp_missing"]]
-        if gaps:
-            _warn([say(f"以下地区年份没有 GDP，强度为空：{', '.join(gaps)}",
-                       f"no GDP for these region-years, intensities left empty: {', '.join(gaps)}")])
-        if record:
-            with store(db) as con, transaction(con):
-                res = service.record(con, acc, rows, [input_file, gdp], opts)
-            err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
-                                  f"observations recorded: {res.added} added, {res.superseded} superseded, "
-                                  f"{res.unchanged} unchanged"))
+    energy = ingest.read_energy(input_file)
+    years = sorted({*year, base_year}) if year else None
+    acc = service.account(energy, opts, years=years)
+    _warn(acc.warnings)
+    rows = service.intensity(acc, ingest.read_gdp(gdp), base_year)
+    gaps = [f"{say(r['region_name'], r['region_name_en'])} {r['year']}" for r in rows if r["gdp_missing"]]
+    if gaps:
+        _warn([say(f"以下地区年份没有 GDP，强度为空：{', '.join(gaps)}",
+                   f"no GDP for these region-years, intensities left empty: {', '.join(gaps)}")])
+    if record:
+        with store(db) as con, transaction(con):
+            res = service.record(con, acc, rows, [input_file, gdp], opts)
+        err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
+                              f"observations recorded: {res.added} added, {res.superseded} superseded, "
+                              f"{res.unchanged} unchanged"))
     if year:
         rows = [r for r in rows if r["year"] in year]
     if fmt is Format.json:
@@ -196,11 +175,10 @@ def template_cmd(
 ) -> None:
     """生成导入模板（含能源品种与单位下拉）/ write the Excel input template."""
     kinds = kind or ["energy", "gdp"]
-    with _errors():
-        bad = [k for k in kinds if k not in ingest.LAYOUTS]
-        if bad:
-            raise EcozoneError(f"未知模板：{', '.join(bad)}", f"unknown template: {', '.join(bad)}", exit_code=2)
-        ingest.write_template(out, kinds, example=example)
+    bad = [k for k in kinds if k not in ingest.LAYOUTS]
+    if bad:
+        raise InputError(f"未知模板：{', '.join(bad)}", f"unknown template: {', '.join(bad)}", column="--kind")
+    ingest.write_template(out, kinds, example=example)
     console.print(say(f"已写入模板 {out}", f"template written to {out}"))
 
 
@@ -236,7 +214,7 @@ def facilities_cmd(
     db: DbOption = None,
 ) -> None:
     """2022 年纳入全国碳市场的河北发电行业重点排放单位名录 / the facility registry."""
-    with _errors(), store(db, load=False) as con:
+    with store(db, load=False) as con:
         info = carbon.registry_info(con)
         rows = carbon.list_facilities(con, city)
     rows = [{**r, "city_label": say(r["city_name"], r["city_name_en"])} for r in rows] if fmt is Format.table else rows
@@ -254,7 +232,7 @@ def ledger_import_cmd(
     db: DbOption = None,
 ) -> None:
     """导入经核查排放量与分配配额（全部成功或全部不写）/ import verified emissions and allowances."""
-    with _errors(), store(db, load=False) as con:
+    with store(db, load=False) as con:
         n = carbon.import_ledger(con, path)
     console.print(say(f"已导入 {n} 条单位年度记录", f"imported {n} facility-years"))
 
@@ -276,7 +254,7 @@ def ledger_cmd(
     db: DbOption = None,
 ) -> None:
     """每家重点排放单位的配额盈缺与履约状态，及合计 / allowance balance and compliance per facility."""
-    with _errors(), store(db, load=False) as con:
+    with store(db, load=False) as con:
         led = carbon.ledger(con, year, city)
     if fmt is Format.json:
         _json({"year": year, "facilities": led.rows, "total": led.total})
@@ -315,7 +293,7 @@ def reductions_cmd(
     db: DbOption = None,
 ) -> None:
     """主要污染物重点工程减排量对照规划目标 / key-project reductions against the plans' quotas."""
-    with _errors(), store(db) as con:
+    with store(db) as con:
         red = ingest.read_reductions(input_file) if input_file else carbon.stored_reductions(con)
         rows = carbon.reduction_progress(con, red)
         if record and input_file:
@@ -339,7 +317,7 @@ def reductions_import_cmd(
     db: DbOption = None,
 ) -> None:
     """导入重点工程减排量台账并记录累计减排观测值（同名文件重新导入即替换）/ import the reduction ledger."""
-    with _errors(), store(db) as con:
+    with store(db) as con:
         n, res = carbon.import_reductions(con, path)
     console.print(say(f"已导入 {n} 行；观测值新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
                       f"imported {n} rows; observations {res.added} added, {res.superseded} superseded, "

@@ -20,7 +20,6 @@ Nothing is written by a reader.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from ecozone.catalogue.loader import packaged_catalogue
 from ecozone.errors import InputError, clip
 from ecozone.ingest.common import Issue, display_path
 from ecozone.standards.energy import gb2589
+from ecozone.store.sqlsafe import exact_file, reader_connection
 
 POLLUTANTS: Final = {"cod": ("化学需氧量", "COD"), "nh3n": ("氨氮", "NH3-N"), "nox": ("氮氧化物", "NOx"),
                      "vocs": ("挥发性有机物", "VOCs")}
@@ -46,7 +46,6 @@ FUEL_ALIASES: Final = {**{f.name_zh: f.id for f in gb2589.REFERENCE_COEFFICIENTS
                        "电力": "electricity", "热力": "heat", "光伏": "solar", "太阳能": "solar"}
 #: row-level issues returned in an error's detail (the message gives the full count)
 MAX_ISSUES: Final = 1000
-_GLOB = re.compile(r"[*?\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -135,11 +134,8 @@ def _cell(v: Any) -> str | None:
 
 
 def _check_path(path: Path) -> None:
-    if _GLOB.search(str(path)):
-        raise InputError("文件名不能含通配符 * ? [ ] { }", "file names may not contain glob characters * ? [ ] { }",
-                         file=clip(path, 200))
-    if not path.is_file():
-        raise InputError("文件不存在", "no such file", file=clip(path, 200))
+    """An existing regular file (sqlsafe's check: a folder, a missing or odd path is refused)."""
+    exact_file(path)
 
 
 def _utf8(path: Path) -> Path:
@@ -180,10 +176,14 @@ def read_cells(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> pa
         table = pa.table({**cols, "line": list(range(2, len(body) + 2))}) if cols else pa.table({"line": pa.array([], pa.int64())})
     else:
         src = _utf8(path)
-        try:
-            table = con.sql(
-                "SELECT *, (row_number() OVER ()) + 1 AS line FROM read_csv(?, all_varchar = true, header = true,"
-                " auto_detect = true)", params=[str(src)]).to_arrow_table()
+        try:  # read on a scratch connection that can open this one file and nothing else
+            reader = reader_connection(src)
+            try:
+                table = reader.sql(
+                    "SELECT *, (row_number() OVER ()) + 1 AS line FROM read_csv(?, all_varchar = true, header = true,"
+                    " auto_detect = true)", params=[exact_file(src)]).to_arrow_table()
+            finally:
+                reader.close()
         except duckdb.Error as exc:
             raise InputError("无法读取 CSV 文件", f"cannot read the CSV file: {clip(exc, 200)}", file=str(path)) from exc
         finally:
