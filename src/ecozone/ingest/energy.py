@@ -24,6 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -209,6 +210,7 @@ def read_cells(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> pa
     return table.select(keep).cast(pa.schema([(c, pa.int64() if c == "line" else pa.string()) for c in keep]))
 
 
+@cache
 def _regions_table() -> pa.Table:
     """Every spelling of every region (code, Chinese and English names, aliases) → code."""
     cat = packaged_catalogue()
