@@ -8,20 +8,22 @@ Notebook API (DataFrames in, DataFrames out; docs/notebook.md)::
     ecozone.air.rank(frame, year=2015)
     ecozone.targets(region="廊坊市", domain="air")
     ecozone.track(region="河北省")
+    ecozone.energy.account(frame)                          # region, year, fuel, quantity, unit
+    ecozone.energy.intensity(frame, gdp, base_year=2020)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["air", "targets", "track"]
+__all__ = ["air", "energy", "targets", "track"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "air":
+    if name in ("air", "energy"):
         import importlib
 
-        return importlib.import_module("ecozone.air")
+        return importlib.import_module(f"ecozone.{name}")
     if name in ("targets", "track"):
         from ecozone import notebook
 

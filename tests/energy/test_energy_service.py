@@ -263,3 +263,25 @@ def test_no_coal_is_a_zero_coal_share(tmp_path: Path) -> None:
     (SQL sum over no rows is NULL); it is 0 %."""
     acc = service.account(read_energy(write(tmp_path / "e.csv", "region,year,fuel,quantity,unit\n130000,2020,diesel,1,t\n")))
     assert acc.rows[0]["coal_share"] == 0.0
+
+
+def test_notebook_api_takes_dataframes() -> None:
+    """``ecozone.energy.account`` / ``intensity`` on DataFrames give the CLI's numbers."""
+    import pandas as pd
+
+    import ecozone
+
+    energy = pd.DataFrame({"region": ["河北省", "河北省", "130000"], "year": [2020, 2020, 2022],
+                           "fuel": ["raw_coal", "natural_gas", "raw_coal"], "quantity": [1000, 1, 900],
+                           "unit": ["t", "10^4 m3", "t"]})
+    acct = ecozone.energy.account(energy)
+    assert list(acct["year"]) == [2020, 2022]
+    assert acct["tce_raw_coal"].tolist() == pytest.approx([714.3, 642.87])
+    gdp = pd.DataFrame({"region": ["130000", "130000"], "year": [2020, 2022], "gdp_constant": [1000.0, 1250.0]})
+    ints = ecozone.energy.intensity(energy, gdp, base_year=2020, output="arrow")
+    change = ints.column("energy_intensity_change_pct").to_pylist()[1]
+    assert change == pytest.approx(100 * ((642.87 / 1250) / ((714.3 + 12.143) / 1000) - 1))
+    bad = energy.assign(fuel=["raw_coal", "natural_gas", "moonrock"])
+    with pytest.raises(InputError) as exc:
+        ecozone.energy.account(bad)
+    assert where(exc.value.detail[0]) == (4, "fuel")

@@ -158,10 +158,20 @@ def _utf8(path: Path) -> Path:
     return tmp
 
 
-def read_cells(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> pa.Table:
-    """The file's cells as text, columns renamed to the layout's names, plus ``line``."""
-    _check_path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+def _frame_cells(frame: pa.Table) -> pa.Table:
+    """A DataFrame's cells as text, numbered like a file's lines (the header is line 1)."""
+    cols = {name: pa.array([_cell(v) for v in frame.column(name).to_pylist()], pa.string())
+            for name in frame.column_names}
+    return pa.table({**cols, "line": pa.array(range(2, frame.num_rows + 2), pa.int64())})
+
+
+def read_cells(con: duckdb.DuckDBPyConnection, path: Path | pa.Table, layout: Layout) -> pa.Table:
+    """The file's (or an Arrow table's) cells as text, columns renamed to the layout's names,
+    plus ``line``."""
+    if isinstance(path, pa.Table):
+        table = _frame_cells(path)
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_path(path)
         from openpyxl import load_workbook
 
         try:
@@ -176,6 +186,7 @@ def read_cells(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> pa
         cols = {h: [r[i] if i < len(r) else None for r in body] for i, h in enumerate(header) if h}
         table = pa.table({**cols, "line": list(range(2, len(body) + 2))}) if cols else pa.table({"line": pa.array([], pa.int64())})
     else:
+        _check_path(path)
         src = _utf8(path)
         try:  # read on a scratch connection that can open this one file and nothing else
             reader = reader_connection(src)
@@ -202,7 +213,7 @@ def read_cells(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> pa
     if missing:
         raise InputError(f"缺少必需列：{', '.join(missing)}（应有 {', '.join(layout.required)}）",
                          f"missing required column(s): {', '.join(missing)} (expected {', '.join(layout.required)})",
-                         file=str(path), row=1, column=",".join(missing))
+                         file=_label(path), row=1, column=",".join(missing))
     for c in layout.optional:
         if c not in names:
             table = table.append_column(c, pa.nulls(table.num_rows, pa.string()))
@@ -267,7 +278,11 @@ def _unit_table() -> pa.Table:
                      "factor": [gb2589.UNITS[u][1] for u in canon]})
 
 
-def read_energy(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
+def _label(source: Path | pa.Table) -> str:
+    return "<table>" if isinstance(source, pa.Table) else display_path(source)
+
+
+def read_energy(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """Energy use rows, checked: region_code, region_name, year, fuel, quantity, unit,
     quantity_base (in the fuel's base unit: kg, m³, kWh or MJ), base_unit, line."""
     own = con is None
@@ -287,7 +302,7 @@ def read_energy(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.
             " LEFT JOIN units u ON u.name = coalesce((SELECT any_value(name) FROM units WHERE name = trim(c.unit)),"
             " lower(trim(c.unit)))"
             " WHERE coalesce(c.region, c.year, c.fuel, c.quantity, c.unit) IS NOT NULL")
-        file = display_path(path)
+        file = _label(path)
         issues = _issues(con, file, """
             SELECT line, 'region', region, 'unknown region / 未知地区' FROM energy_in WHERE region_code IS NULL
             UNION ALL SELECT line, 'year', year, 'year must be a whole number 1949-2100 / 年份应为1949-2100的整数'
@@ -315,7 +330,7 @@ def read_energy(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.
             con.close()
 
 
-def read_gdp(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
+def read_gdp(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """GDP rows, checked: region_code, region_name, year, gdp_constant, gdp_current, gdp_index,
     price_year, line.  Each row needs ``gdp_constant`` or ``gdp_index``."""
     own = con is None
@@ -330,7 +345,7 @@ def read_gdp(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Tab
             " TRY_CAST(trim(c.price_year) AS INTEGER) AS price_y"
             " FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " WHERE coalesce(c.region, c.year, c.gdp_constant, c.gdp_index) IS NOT NULL")
-        file = display_path(path)
+        file = _label(path)
         checks = ["SELECT line, 'region', region, 'unknown region / 未知地区' FROM gdp_in WHERE region_code IS NULL",
                   "SELECT line, 'year', year, 'year must be a whole number 1949-2100 / 年份应为1949-2100的整数' "
                   "FROM gdp_in WHERE year_n IS NULL OR year_n NOT BETWEEN 1949 AND 2100",
@@ -373,7 +388,7 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
             " ez_num(c.surrendered) AS surrendered_t, ez_num(c.ccer) AS ccer_t FROM cells c LEFT JOIN reg fr"
             " ON trim(c.facility) IN (fr.facility_id, fr.name_zh, CAST(fr.list_no AS VARCHAR))"
             " WHERE coalesce(c.facility, c.year, c.verified_emissions, c.allowance) IS NOT NULL")
-        file = display_path(path)
+        file = _label(path)
         checks = ["SELECT line, 'facility', facility, 'not in the facility registry (ecozone carbon facilities) / "
                   "不在重点排放单位名录中' FROM ledger_in WHERE facility_id IS NULL",
                   "SELECT line, 'year', year, 'year must be a whole number 2013-2100 / 年份应为2013-2100的整数' "
@@ -416,7 +431,7 @@ def read_reductions(path: Path, con: duckdb.DuckDBPyConnection | None = None) ->
             " LEFT JOIN pol p ON p.name = lower(trim(c.pollutant))"
             " LEFT JOIN mass m ON m.name = coalesce(nullif(trim(c.unit), ''), '10^4 t')"
             " WHERE coalesce(c.region, c.year, c.pollutant, c.reduction) IS NOT NULL")
-        file = display_path(path)
+        file = _label(path)
         issues = _issues(con, file, """
             SELECT line, 'region', region, 'unknown region / 未知地区' FROM red_in WHERE region_code IS NULL
             UNION ALL SELECT line, 'year', year, 'year must be a whole number 1949-2100 / 年份应为1949-2100的整数'
