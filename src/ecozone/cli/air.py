@@ -222,6 +222,14 @@ ANNUAL_COLUMNS = [
     Column("compliance_label", "达标", "complies"),
 ]
 POLS = ("so2", "no2", "pm10", "pm25", "co", "o3")
+# how a pollutant is written in either language (never the internal id)
+POLLUTANT_LABEL = {"so2": "SO₂", "no2": "NO₂", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O₃",
+                   "o3_8h": "O₃-8h", "o3_1h": "O₃-1h"}
+
+
+def _pollutants(ids: list[str]) -> str:
+    return "、".join(POLLUTANT_LABEL.get(p, p) for p in ids) if say("zh", "en") == "zh" else \
+        ", ".join(POLLUTANT_LABEL.get(p, p) for p in ids)
 
 
 def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -230,7 +238,7 @@ def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
         r["compliance"] = {p: r[f"{p}_complies"] for p in POLS}
         failing = [p for p in POLS if r[f"{p}_complies"] is False]
         r["compliance_label"] = say("达标", "yes") if r["all_complies"] else \
-            (say("超标：", "no: ") + ",".join(failing) if failing else say("数据不足", "incomplete"))
+            (say("超标：", "no: ") + _pollutants(failing) if failing else say("数据不足", "incomplete"))
     return rows
 
 
@@ -285,7 +293,7 @@ def _period_rows(table: pa.Table) -> list[dict[str, Any]]:
     for r in rows:
         r["validity"] = {k: r[f"{p}_valid"] for k, p in PERIOD_VALIDITY.items()}
         short = [p for p in PERIOD_VALIDITY.values() if not r[f"{p}_valid"]]
-        r["validity_label"] = say("有效", "valid") if not short else say("数据不足：", "incomplete: ") + ",".join(short)
+        r["validity_label"] = say("有效", "valid") if not short else say("数据不足：", "incomplete: ") + _pollutants(short)
     return rows
 
 
@@ -344,7 +352,11 @@ def rank_cmd(
                     Column("change_pct", "变化率%", "change %")]
     title = say(f"{year} 年综合指数排名" + ("（倒排）" if worst_first else ""),
                 f"Composite index ranking {year}" + (" (worst first)" if worst_first else ""))
-    render(_rows(ranked), columns, fmt, title)
+    rows = _rows(ranked)
+    if fmt is Format.table:  # pollutant names, not ids, on screen; the JSON/CSV keep the ids
+        for r in rows:
+            r["composite_primary"] = _pollutants([p for p in str(r.get("composite_primary") or "").split(",") if p])
+    render(rows, columns, fmt, title)
 
 
 @stations_app.command("list")

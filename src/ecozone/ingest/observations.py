@@ -146,6 +146,8 @@ def bundled_rows(dic: Dictionaries) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         partial = bool(m.get("partial"))
         flags = _flags(rec["note"], m.get("quality_flag"))
+        if m.get("series_break") == year and not m.get("region"):
+            flags.append("series_break")  # the monitoring network changed this year: a new series starts
         if partial:
             flags.insert(0, PARTIAL_FLAG)
         notes = [f"source indicator: {rec['indicator']}"]
@@ -270,6 +272,8 @@ def _cell(v: Any) -> str:
     return str(v).strip()
 
 
+#: the note of the rows `ecozone obs needs` pre-fills: left without a value, they are skipped
+NEEDS_NOTE = "obs needs"
 #: the sheet the template's data go on; its example lives on another sheet and is never read
 DATA_SHEET = "observations"
 EXAMPLE_SHEET = "示例 example"
@@ -368,6 +372,8 @@ def validate_rows(
     for n, rec in enumerate(table[1:], start=2):
         if not rec:
             continue
+        if not rec.get("value", "").strip() and rec.get("note", "").startswith(NEEDS_NOTE):
+            continue  # a row of the `obs needs` template not filled in (yet)
 
         def bad(col: str, zh: str, en: str, n: int = n) -> None:
             errors.append(RowError(n, col, zh, en))

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from ecozone.catalogue.loader import Catalogue, data_dir
+from ecozone.catalogue.seeds import seed_text
 from ecozone.store.db import meta_value, set_meta, transaction
 from ecozone.store.observations import WriteResult, write_observations
 
@@ -39,7 +40,8 @@ class LoadResult:
 def content_digest(cat: Catalogue) -> str:
     """SHA-256 over every record of ``cat``, so a load can tell whether anything changed."""
     h = hashlib.sha256()
-    for index in (cat.domains, cat.regions, cat.indicators, cat.documents, cat.targets, cat.achieved):
+    for index in (cat.domains, cat.regions, cat.indicators, cat.documents, cat.targets, cat.achieved,
+                  cat.instruments):
         for key in sorted(index):
             h.update(index[key].model_dump_json().encode())
     return h.hexdigest()
@@ -71,7 +73,8 @@ def _dictionary_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
             for r in cat.regions.values()
         ],
         "indicator": [
-            {**i.model_dump(), "polarity": i.polarity.value, "aliases": list(i.aliases)}
+            {**i.model_dump(), "polarity": i.polarity.value, "aliases": list(i.aliases),
+             "former_ids": list(i.former_ids)}
             for i in cat.indicators.values()
         ],
         "document": [
@@ -80,13 +83,56 @@ def _dictionary_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
         ],
         "target": [
             {
-                **t.model_dump(exclude={"document", "region", "indicator"}),
+                **t.model_dump(exclude={"document", "region", "indicator", "statements", "aliases", "members"}),
                 "document_id": t.document, "region_code": t.region, "indicator_id": t.indicator,
-                "comparison": t.comparison.value, "kind": t.kind.value,
-                "conflicts_with": list(t.conflicts_with),
+                "comparison": t.comparison.value, "kind": t.kind.value, "scope": t.scope.value,
+                "conflicts_with": list(t.conflicts_with), "n_statements": 1 + len(t.statements),
                 "source_file": cat.origin[t.id][0], "source_line": cat.origin[t.id][1],
             }
             for t in cat.targets.values()
+        ],
+        **_v2_rows(cat),
+    }
+
+
+def _line(cat: Catalogue, document: str, quote: str) -> int | None:
+    """The line of ``quote`` in its document's seed text (None for a catalogue without texts)."""
+    try:
+        return seed_text(cat.documents[document].file).line_of(quote)
+    except OSError:
+        return None
+
+
+def _v2_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
+    """Statements (the primary one first), aliases, members and instruments."""
+    statements = []
+    for t in cat.targets.values():
+        statements.append({
+            "target_id": t.id, "document": t.document, "section": t.section, "quote": t.quote,
+            "line": _line(cat, t.document, t.quote), "kind": t.kind.value, "is_primary": True,
+            "merged_from": None,
+        })
+        statements += [
+            {
+                "target_id": t.id, "document": s.document, "section": s.section, "quote": s.quote,
+                "line": _line(cat, s.document, s.quote), "kind": s.kind.value, "is_primary": False,
+                "merged_from": s.merged_from,
+            }
+            for s in t.statements
+        ]
+    return {
+        "target_statement": statements,
+        "target_alias": [{"alias_id": a, "target_id": t} for a, t in cat.aliases.items()],
+        "target_member": [{"target_id": t.id, "region": m} for t in cat.targets.values() for m in t.members],
+        "instrument": [
+            {
+                **i.model_dump(exclude={"document", "region", "indicator"}),
+                "document_id": i.document, "region_code": i.region, "indicator_id": i.indicator,
+                "category": i.category.value, "comparison": i.comparison.value if i.comparison else None,
+                "line": _line(cat, i.document, i.quote),
+                "source_file": cat.origin[i.id][0], "source_line": cat.origin[i.id][1],
+            }
+            for i in cat.instruments.values()
         ],
     }
 
