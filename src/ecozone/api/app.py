@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from ecozone.api import errors
@@ -43,7 +45,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         st.close()
 
     app = FastAPI(title="ecozone API", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:  # Swagger UI served from the vendored files, not a CDN
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="ecozone API",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
+
     app.state.ecozone = st
     errors.install(app)
     app.include_router(api_router)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ecozone.errors import StoreError
 from ecozone.tracking.reasons import num
 
-VENDOR_FILES = ("echarts.min.js", "hebei.json")
+VENDOR_FILES = ("echarts.min.js", "hebei.json", "swagger-ui-bundle.js", "swagger-ui.css")
 
 #: the dashboard's labels: key -> (Chinese, English).  Region, indicator and status names come
 #: from the store and the status vocabulary, not from here.
