@@ -47,7 +47,7 @@ def parse_role(value: str) -> Role:
         if v in (r.value, ROLE_ZH[r]):
             return r
     raise InputError(f"未知角色 {clip(value)!r}：可用 viewer、editor、admin",
-                     f"unknown role {clip(value)!r}: one of viewer, editor, admin", value=value)
+                     f"unknown role {clip(value)!r}: one of viewer, editor, admin", column="role")
 
 
 @dataclass(frozen=True)
