@@ -46,6 +46,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "year": ("年份", "Year"), "period": ("时期", "Period"), "unit": ("单位", "Unit"), "source": ("来源", "Source"),
     "recorded": ("记录", "Recorded"), "quality": ("质量", "Quality"), "supersedes": ("取代", "Supersedes"),
     "history": ("观测值历史（含被取代的版本）", "Observation history (superseded versions included)"),
+    "see_quote": ("查看规划原文 ↓", "Read the plan's sentence ↓"),
     "provenance": ("出处：规划原文", "Provenance: the plan's own words"),
     "quote_not_found": ("未在原文中定位到该引文。", "The quote was not located in the plan text."),
     "conflicts": ("与其他文件的目标存在冲突", "Conflicts with targets of other documents"),
@@ -93,8 +94,11 @@ def check_vendor() -> None:
 
 
 @cache
-def hebei_geojson() -> str:
-    return (vendor_dir() / "hebei.json").read_text(encoding="utf-8")
+def hebei_geojson() -> Markup:
+    """The map's GeoJSON, safe to embed in ``<script type="application/json">`` ("<", ">" and
+    "&" can only occur inside JSON strings, where their \\u escapes mean the same)."""
+    text = (vendor_dir() / "hebei.json").read_text(encoding="utf-8")
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 @dataclass(frozen=True)

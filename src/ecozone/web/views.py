@@ -161,7 +161,7 @@ def target_chart(snap: Snapshot, row: dict[str, Any], *, lang: str = "zh") -> di
         "option": {
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 0, "data": [s["name"] for s in series_ if s["name"] != "band-low"]},
-            "grid": {"left": 56, "right": 24, "top": 36, "bottom": 32},
+            "grid": {"left": 56, "right": 64, "top": 36, "bottom": 32},
             "xAxis": {"type": "category", "data": [str(y) for y in years]},
             "yAxis": {"type": "value", "name": unit, "scale": True},
             "series": series_,
