@@ -156,3 +156,16 @@ def test_errors_share_one_body(client: TestClient) -> None:
     _error(client.get("/api/v1/observations/99999999/history"), 404, "not_found")
     _error(client.delete("/api/v1/targets/T002-0016"), 405, "method_not_allowed")
     _error(client.get("/api/v1/no-such-thing"), 404, "not_found")
+
+
+def test_tracking_from_the_snapshot_equals_a_fresh_evaluation(client: TestClient) -> None:
+    from ecozone.tracking.evaluate import TrackFilter, evaluate
+
+    st = client.app.state.ecozone  # type: ignore[attr-defined]
+    fresh = evaluate(st.cursor(), TrackFilter(region="130000", with_children=True, domain="air"),
+                     as_of=st.snapshot().as_of)
+    api = client.get("/api/v1/tracking", params={"region": "130000", "with_children": True, "domain": "air",
+                                                 "limit": 1000}).json()["items"]
+    assert [(r["target_id"], r["status"], r["reason_zh"]) for r in api] == [
+        (r["target_id"], r["status"], r["reason_zh"]) for r in fresh]
+    assert len(api) > 50

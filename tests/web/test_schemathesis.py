@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from ecozone.api.app import create_app
 from ecozone.api.state import Settings

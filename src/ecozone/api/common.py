@@ -62,9 +62,8 @@ def require(role: Role) -> Any:
 
 def reader(who: Caller, st: State) -> Principal | None:
     """Reads are public unless the service was started with private reads (then: viewer+)."""
-    if not st.settings.public_reads:
-        if who is None:
-            raise api_error("unauthorized")
+    if not st.settings.public_reads and who is None:
+        raise api_error("unauthorized")
     return who
 
 

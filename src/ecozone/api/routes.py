@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
-from fastapi import APIRouter, Depends, File, Path as PathParam, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -42,6 +43,7 @@ from ecozone.store.observations import correct_observation, history
 from ecozone.tracking.evaluate import TrackFilter, evaluate
 from ecozone.tracking.judgement import record_judgement
 from ecozone.tracking.rollup import DIMENSIONS, league_table, rollup
+from ecozone.tracking.status import parse_status
 from ecozone.web.views import statements
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(reader)])
@@ -185,8 +187,15 @@ def tracking(
     fmt: FormatQ = None, cursor: CursorQ = None, limit: LimitQ = None,
 ) -> Response:
     flt = TrackFilter(region, with_children, domain, document, kind, indicator, year, status)
+    snap = st.snapshot()
     try:
-        rows = evaluate(st.cursor(), flt, as_of=as_of or st.snapshot().as_of)
+        if as_of is None or as_of == snap.as_of:
+            # the generation's evaluation of every target, selected by the catalogue's own filter
+            wanted = parse_status(status) if status else None
+            ids = {t["id"] for t in list_targets(st.cursor(), flt.target_filter())}
+            rows = [r for r in snap.rows if r["target_id"] in ids and (wanted is None or r["status"] == wanted)]
+        else:
+            rows = evaluate(st.cursor(), flt, as_of=as_of)
     except ValueError as exc:
         raise _bad(exc, "status/kind") from exc
     return listing(request, rows, key="target_id", fmt=fmt, cursor=cursor, limit=limit, name="tracking")

@@ -181,7 +181,7 @@ def hebei_cities(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def _latest_city_values(con: duckdb.DuckDBPyConnection, as_of: int) -> list[tuple[str, str, int, float]]:
     """(indicator, city, year, value): the latest annual level of each Hebei city, set-based."""
-    return [tuple(r) for r in con.execute("""
+    return [(str(r[0]), str(r[1]), int(r[2]), float(r[3])) for r in con.execute("""
         SELECT o.indicator_id, o.region_code, o.year, o.value
         FROM observation_current o
         JOIN region r ON r.code = o.region_code AND r.type = 'prefecture_city' AND r.parent_code = ?
@@ -190,7 +190,7 @@ def _latest_city_values(con: duckdb.DuckDBPyConnection, as_of: int) -> list[tupl
           AND o.quality_flag NOT LIKE '%partial%' AND o.quality_flag NOT LIKE '%withdrawn%' AND o.year <= ?
         QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.region_code
                                    ORDER BY o.year DESC, (o.quality_flag = 'ok') DESC, o.obs_id DESC) = 1
-        ORDER BY 1, 2""", [PROVINCE, as_of]).fetchall()]  # type: ignore[misc]
+        ORDER BY 1, 2""", [PROVINCE, as_of]).fetchall()]
 
 
 def home(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
@@ -414,7 +414,7 @@ def rankings(con: duckdb.DuckDBPyConnection, snap: Snapshot, *, lang: str = "zh"
 
 def needs(snap: Snapshot) -> list[dict[str, Any]]:
     """Targets waiting for data: no usable value, or no value since before last year."""
-    out = []
+    out: list[dict[str, Any]] = []
     for r in snap.rows:
         if r["status"] == Status.INSUFFICIENT_DATA.value or (
                 r["status"] not in (Status.NEEDS_JUDGEMENT.value, Status.NOT_YET_DUE.value)
