@@ -152,7 +152,8 @@ def target_chart(snap: Snapshot, row: dict[str, Any], *, lang: str = "zh") -> di
             series_.append({"name": "band-low", "type": "line", "data": low, "stack": "band", "symbol": "none",
                             "lineStyle": {"opacity": 0}, "tooltip": {"show": False}})
             series_.append({"name": "80% 区间" if not en else "80% band", "type": "line", "data": band, "stack": "band",
-                            "symbol": "none", "lineStyle": {"opacity": 0}, "areaStyle": {"color": "#e67e22", "opacity": 0.18}})
+                            "symbol": "none", "lineStyle": {"opacity": 0}, "itemStyle": {"color": "#f5c9a0"},
+                            "areaStyle": {"color": "#e67e22", "opacity": 0.18}})
     unit = row["unit"] if row["mode"] == "change" else row["indicator_unit"]
     title = row["indicator_name_en"] if en else row["indicator_name"]
     return {
