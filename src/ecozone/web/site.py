@@ -32,8 +32,9 @@ def _write(out: Path, path: str, lang: str, html: str) -> None:
 
 
 def export_site(con: duckdb.DuckDBPyConnection, out: Path, *, as_of: int | None = None,
-                cities: list[str] | None = None) -> SiteResult:
-    """Render every public page in both languages into ``out``; return the page count."""
+                cities: list[str] | None = None, targets: list[str] | None = None) -> SiteResult:
+    """Render every public page in both languages into ``out``; return the page count.
+    ``cities`` and ``targets`` restrict the city and target pages (default: all)."""
     from ecozone.web.routes import home_context
 
     check_vendor()
@@ -55,8 +56,8 @@ def export_site(con: duckdb.DuckDBPyConnection, out: Path, *, as_of: int | None 
         for code in codes:
             c = views.city(con, snap, code, lang=lang)
             emit("city.html", f"/cities/{code}", city=c, legend=c["legend"])
-        for r in snap.rows:
-            emit("target.html", f"/targets/{r['target_id']}", tg=views.target(con, snap, r["target_id"], lang=lang))
+        for tid in targets if targets is not None else [r["target_id"] for r in snap.rows]:
+            emit("target.html", f"/targets/{tid}", tg=views.target(con, snap, tid, lang=lang))
         p = views.plans(con, snap)
         emit("plans.html", "/plans", plans=p, legend=p["legend"])
         emit("rankings.html", "/rankings", rk=views.rankings(con, snap, lang=lang))
