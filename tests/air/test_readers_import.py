@@ -57,9 +57,17 @@ def test_prsa_excerpt_reads_real_rows(prsa_excerpt: list[Path]) -> None:
 def test_reimport_is_unchanged_and_conflict_is_refused(tmp_path: Path) -> None:
     con = connect(":memory:")
     path = _prsa(tmp_path, _hours(tmp_path))
-    service.import_files(con, [path], "prsa")
+    first = service.import_files(con, [path], "prsa")
+    # the same bytes again: recognised by content hash, nothing recorded (issue 7, idempotence)
     again = service.import_files(con, [path], "prsa")
-    assert again.hours_added == 0 and again.hours_unchanged == 30
+    assert again.files == 0 and again.hours_added == 0
+    assert again.already == [(str(path), str(path.resolve()), first.batch_ids[0])]
+    assert con.execute("SELECT count(*) FROM air_import_batch").fetchone() == (1,)
+    # the same hours under another name and other bytes (a trailing blank line) are unchanged
+    copy = tmp_path / "copy.csv"
+    copy.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    other = service.import_files(con, [copy], "prsa")
+    assert other.hours_added == 0 and other.hours_unchanged == 30
     changed = _prsa(tmp_path, _hours(tmp_path, pm25="11"), "q.csv")
     with pytest.raises(ImportRejected) as exc:
         service.import_files(con, [changed], "prsa")

@@ -121,3 +121,25 @@ def test_english_labels(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECOZONE_LANG", "en")
     out = run("targets", "list", "--region", "131000")
     assert "Plan targets" in out and "indicator" in out
+
+
+def test_show_lists_every_statement_and_resolves_merged_ids() -> None:
+    """T004-0046 and T004-0090 restated T004-0015 (grassland 1695万亩 in 2022): one target now."""
+    out = run("targets", "show", "T004-0046")
+    assert "T004-0046 已并入 T004-0015" in out and "表述 3 处" in out
+    assert out.count("「") >= 3
+    shown = json.loads(run("targets", "show", "T004-0090", "--format", "json"))[0]
+    assert shown["id"] == "T004-0015" and shown["n_statements"] == 3
+    assert {"scope", "scope_stated", "year_stated", "year_rule", "approximate", "reconstructed",
+            "aliases", "members", "statements"} <= set(shown)
+    assert [s["is_primary"] for s in shown["statements"]] == [True, False, False]
+
+
+def test_list_has_one_row_per_commitment_with_its_statement_count() -> None:
+    rows = targets("--document", "004", "--indicator", "ecology.grassland_area")
+    assert [r["n_statements"] for r in rows if r["target_year"] == 2022] == [3]
+
+
+def test_show_of_a_former_target_that_is_an_instrument() -> None:
+    out = run("targets", "show", "T003-4.16-0004")
+    assert "政策工具" in out and "不参与跟踪" in out

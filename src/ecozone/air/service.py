@@ -19,7 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecozone.air import engine
-from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings
+from ecozone.errors import InputError
+from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings, hour_label
 from ecozone.ingest.readers import read_file
 from ecozone.ingest.stations import (
     city_code,
@@ -30,6 +31,7 @@ from ecozone.ingest.stations import (
 from ecozone.standards.air import METHOD, METHOD_VERSION, composite
 from ecozone.store.db import connect, transaction
 from ecozone.store.observations import WriteResult, write_observations
+from ecozone.store.sqlsafe import reader_connection
 
 Progress = Callable[[str], None]
 
@@ -43,24 +45,71 @@ class ImportSummary:
     stations_registered: int = 0
     batch_ids: list[int] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    #: files whose exact content is already in the store: (file, earlier file, earlier batch)
+    already: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}",
+                         file=str(path), code="unreadable_file") from None
     return h.hexdigest()
 
 
-def read_all(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str,
-             mapping: dict[str, Any] | None = None, progress: Progress | None = None) -> list[ReadResult]:
+def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None) -> ReadResult:
+    """Read and check one file in a scratch connection that can read only that file.
+
+    The content hash is taken before and after the read: a file that changes meanwhile is refused.
+    """
+    before = _sha256(path)
+    scratch = reader_connection(path)
+    try:
+        result = read_file(scratch, path, fmt, mapping)
+    finally:
+        scratch.close()
+    if _sha256(path) != before:
+        raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
+                         code="file_changed")
+    result.sha256 = before
+    return result
+
+
+def read_all(con: duckdb.DuckDBPyConnection | None, paths: Sequence[Path], fmt: str,
+             mapping: dict[str, Any] | None = None, progress: Progress | None = None,
+             skip: dict[str, tuple[str, int]] | None = None,
+             already: list[tuple[str, str, int]] | None = None) -> list[ReadResult]:
+    """Read ``paths`` (each in its own scratch connection; ``con`` is not used for reading).
+
+    A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
+    read again; it is listed in ``already`` with the file and batch that hold its content.
+    """
+    del con
     results = []
+    seen = dict(skip or {})
     for path in paths:
-        results.append(read_file(con, path, fmt, mapping))
+        digest = _sha256(path) if seen else ""
+        if digest and digest in seen:
+            if already is not None:
+                already.append((str(path), *seen[digest]))
+        else:
+            result = read_one(path, fmt, mapping)
+            seen[result.sha256] = (result.file, 0)
+            results.append(result)
         if progress:
             progress(str(path))
     return results
+
+
+def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str) -> dict[str, tuple[str, int]]:
+    """sha256 -> (file, batch) of every file already imported in ``fmt``."""
+    rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                       "WHERE format = ? GROUP BY 1", [fmt]).fetchall()
+    return {str(h): (str(f), int(b)) for h, f, b in rows}
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str, *,
@@ -68,13 +117,19 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
                  progress: Progress | None = None) -> ImportSummary:
     """Read, check and store ``paths`` as one transaction: all files or none.
 
-    Raises :class:`ImportRejected` listing every error (file, line, column, reason).
+    Files are read in scratch connections (never on ``con``).  A file whose exact content
+    (sha256 of its bytes) is already imported records nothing new.  Raises
+    :class:`ImportRejected` listing every error (file, line, column, reason).
     """
-    results = read_all(con, paths, fmt, mapping, progress)
+    fmt_key = "excel" if fmt == "excel" else fmt
+    already: list[tuple[str, str, int]] = []
+    results = read_all(None, paths, fmt, mapping, progress, skip=imported_contents(con, fmt_key), already=already)
     errors = [i for r in results for i in r.errors]
     if errors:
         raise ImportRejected(errors)
-    summary = ImportSummary(files=len(results))
+    summary = ImportSummary(files=len(results), already=already)
+    if not results:
+        return summary
     with transaction(con):
         ensure_packaged_stations(con)
         if register_stations:
@@ -134,15 +189,15 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
         "CREATE OR REPLACE TEMP TABLE air_in AS SELECT s.station_id, i.* EXCLUDE (station_code) "
         "FROM incoming i JOIN air_station s ON s.code = i.station_code")
     values = ("pm25", "pm10", "so2", "no2", "co", "o3")
-    same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)
-    conflicts = con.execute(
+    same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)  # sql: vetted (constants)
+    conflicts = con.execute(  # sql: vetted (same from a constant tuple)
         f"SELECT i.line, s.code, i.hour, h.batch_id, h.source_row, b.file FROM air_in i "
         f"JOIN air_station_hour h USING (station_id, hour) JOIN air_station s USING (station_id) "
         f"JOIN air_import_batch b ON b.batch_id = h.batch_id WHERE NOT ({same}) ORDER BY i.line LIMIT 1000"
     ).fetchall()
     if conflicts:
         raise ImportRejected([
-            Issue(r.file, int(line), "station,time", f"{code} hour {hour}",
+            Issue(r.file, int(line), "station,time", f"{code} {hour_label(hour)}",
                   f"differs from the stored value of {file}:{src_row} (batch {b}) / 与已入库数值不同",
                   "error") for line, code, hour, b, src_row, file in conflicts])
     counted = con.execute(
@@ -153,11 +208,11 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     warnings = sum(1 for i in r.issues if i.severity == "warning")
     con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
                 "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch, r.file, _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
+                [batch, r.file, r.sha256 or _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
                  added, unchanged, warnings])
-    con.execute(
+    con.execute(  # sql: vetted (values: constants; the batch is a parameter)
         f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
-        f"{batch}, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)")
+        "?, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)", [batch])
     summary.rows_read += r.rows_read
     summary.hours_added += added
     summary.hours_unchanged += unchanged
@@ -211,8 +266,8 @@ def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
               cities: Sequence[str] | None = None,
               include_background: bool = False) -> tuple[engine.StationHours, engine.Network]:
     """Station hours of the span and the station→city layout, as compact arrays."""
-    where = "" if include_background else " WHERE NOT background"
-    stations = con.execute(f"SELECT station_id, city_code FROM air_station{where}").fetchall()
+    stations = con.execute("SELECT station_id, city_code FROM air_station WHERE ? OR NOT background",
+                           [include_background]).fetchall()
     if cities is not None:
         stations = [s for s in stations if s[1] in set(cities)]
     city_list = sorted({c for _, c in stations})

@@ -42,7 +42,7 @@ class TargetFilter:
         if self.region:
             params["region"] = resolve_region(con, self.region)
             if self.with_children:
-                clauses.append(f"{alias}.region_code IN (SELECT code FROM region_tree WHERE root = $region)")
+                clauses.append(f"{alias}.region_code IN (SELECT code FROM region_tree WHERE root = $region)")  # sql: vetted (alias: code)
             else:
                 clauses.append(f"{alias}.region_code = $region")
         if self.domain:
@@ -54,8 +54,11 @@ class TargetFilter:
         if self.kind:
             clauses.append(f"{alias}.kind = $kind")
             params["kind"] = _kind(self.kind)
-        if self.document:
-            clauses.append(f"({alias}.document_id = $doc OR {alias}.document_id LIKE $doc || '-%')")
+        if self.document:  # a target belongs to every document that states it
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM target_statement s WHERE s.target_id = {alias}.id"  # sql: vetted
+                " AND (s.document = $doc OR s.document LIKE $doc || '-%'))"
+            )
             params["doc"] = self.document
         if self.indicator:
             clauses.append(f"{alias}.indicator_id = $indicator")
@@ -84,7 +87,12 @@ SELECT t.id, t.document_id AS document, d.title_zh AS document_title, t.section,
        i.name_en AS indicator_name_en, i.domain, i.polarity, t.unit,
        t.baseline_year, t.baseline_value, t.target_year, t.target_value, t.target_value_max,
        t.target_text, t.approximate, t.comparison, t.kind, t.quote, t.conflicts_with, t.conflict_note,
-       t.reconstructed, t.reconstruction_note, t.reference, t.note, t.source_file, t.source_line
+       t.reconstructed, t.reconstruction_note, t.reference, t.note, t.source_file, t.source_line,
+       t.scope, t.scope_stated, t.member_rule, t.year_stated, t.year_rule, t.n_statements,
+       coalesce((SELECT list(m.region ORDER BY m.region) FROM target_member m WHERE m.target_id = t.id),
+                []) AS members,
+       coalesce((SELECT list(a.alias_id ORDER BY a.alias_id) FROM target_alias a WHERE a.target_id = t.id),
+                []) AS aliases
 FROM target t
 JOIN region r ON r.code = t.region_code
 JOIN indicator i ON i.id = t.indicator_id
@@ -100,13 +108,69 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> l
 
 def list_targets(con: duckdb.DuckDBPyConnection, flt: TargetFilter | None = None) -> list[dict[str, Any]]:
     where, params = (flt or TargetFilter()).where(con)
-    sql = f"{REGION_TREE}{TARGET_SELECT} WHERE {where} ORDER BY t.document_id, t.id"
+    sql = f"{REGION_TREE}{TARGET_SELECT} WHERE {where} ORDER BY t.document_id, t.id"  # sql: vetted (where: code clauses, values as $params)
     return _rows(con, sql, params)
 
 
+def resolve_target_id(con: duckdb.DuckDBPyConnection, target_id: str) -> str | None:
+    """The id of the target ``target_id`` names: itself, or the target a merged id became."""
+    row = con.execute(
+        "SELECT id FROM target WHERE id = $id UNION ALL "
+        "SELECT target_id FROM target_alias WHERE alias_id = $id LIMIT 1",
+        {"id": target_id.strip()},
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def target_statements(con: duckdb.DuckDBPyConnection, target_id: str) -> list[dict[str, Any]]:
+    """Every sentence that states the target, the primary one first."""
+    return _rows(
+        con,
+        "SELECT s.document, d.title_zh AS document_title, s.section, s.quote, s.line, s.kind, "
+        "s.is_primary, s.merged_from, d.file AS document_file FROM target_statement s "
+        "JOIN document d ON d.id = s.document WHERE s.target_id = $id "
+        "ORDER BY s.is_primary DESC, s.document, s.line NULLS LAST",
+        {"id": target_id},
+    )
+
+
 def get_target(con: duckdb.DuckDBPyConnection, target_id: str) -> dict[str, Any] | None:
-    rows = _rows(con, f"{TARGET_SELECT} WHERE t.id = $id", {"id": target_id})
+    """One target with its statements; a merged (alias) id resolves to the target it became
+    (``requested_id`` keeps what was asked for)."""
+    resolved = resolve_target_id(con, target_id)
+    if resolved is None:
+        return None
+    rows = _rows(con, f"{TARGET_SELECT} WHERE t.id = $id", {"id": resolved})  # sql: vetted (constant)
+    if not rows:
+        return None
+    row = rows[0]
+    row["requested_id"] = target_id.strip()
+    row["statements"] = target_statements(con, resolved)
+    return row
+
+
+def get_instrument(con: duckdb.DuckDBPyConnection, instrument_id: str) -> dict[str, Any] | None:
+    """One policy instrument by its id, or by the id of the target record it was."""
+    rows = _rows(
+        con,
+        "SELECT n.*, d.title_zh AS document_title, r.name_zh AS region_name FROM instrument n "
+        "JOIN document d ON d.id = n.document_id JOIN region r ON r.code = n.region_code "
+        "WHERE n.id = $id OR n.former_id = $id",
+        {"id": instrument_id.strip()},
+    )
     return rows[0] if rows else None
+
+
+def list_instruments(con: duckdb.DuckDBPyConnection, document: str | None = None) -> list[dict[str, Any]]:
+    """The policy instruments, optionally of one document ("003" includes 003-4.x)."""
+    return _rows(
+        con,
+        "SELECT n.*, d.title_zh AS document_title, r.name_zh AS region_name FROM instrument n "
+        "JOIN document d ON d.id = n.document_id JOIN region r ON r.code = n.region_code "
+        "WHERE $doc IS NULL OR n.document_id = $doc OR n.document_id LIKE $doc || '-%' "
+        "ORDER BY n.document_id, n.id",
+        {"doc": document},
+    )
 
 
 def describe_target(row: dict[str, Any]) -> str:
@@ -131,6 +195,8 @@ def plan_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
            count(t.id) FILTER (WHERE t.kind = 'expected') AS expected,
            count(t.id) FILTER (WHERE t.kind = 'strive') AS strive,
            count(t.id) FILTER (WHERE t.kind = 'unstated') AS unstated,
+           (SELECT count(*) FROM target_statement s WHERE s.document = d.id) AS statements,
+           (SELECT count(*) FROM instrument n WHERE n.document_id = d.id) AS instruments,
            (SELECT count(*) FROM observation_current o
              WHERE o.source_type = 'plan' AND o.quality_flag <> 'withdrawn'
                AND o.document_id = d.id) AS achieved,
@@ -177,6 +243,7 @@ def list_observations(con: duckdb.DuckDBPyConnection, flt: ObservationFilter | N
         clauses.append("(o.document_id = $doc OR o.document_id LIKE $doc || '-%')")
         params["doc"] = flt.document
     table = "observation" if flt.include_superseded else "observation_current"
+    # sql: vetted (table: one of two names; filters: code clauses with $params)
     sql = f"""{REGION_TREE}
     SELECT o.obs_id, o.region_code, r.name_zh AS region_name, o.indicator_id,
            i.name_zh AS indicator_name, i.domain, o.period, o.year, o.measure, o.base_year,

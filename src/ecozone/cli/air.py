@@ -28,7 +28,6 @@ from ecozone.cli.common import (
     say,
     store,
 )
-from ecozone.ingest.common import ImportRejected
 from ecozone.ingest.readers import FORMATS, load_mapping
 from ecozone.ingest.stations import (
     Station,
@@ -65,22 +64,14 @@ def _progress(total: int) -> tuple[Progress, Any]:
 
 def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping: Path | None,
             register_stations: bool) -> service.ImportSummary:
+    """Errors (ImportRejected, InputError: file, line, column, reason) go to EcozoneGroup."""
+    if fmt not in FORMATS:
+        raise fail(f"未知格式 {fmt}，可选：{', '.join(FORMATS)}", f"unknown format {fmt}; one of {', '.join(FORMATS)}")
     mapped = load_mapping(mapping) if mapping else None
     bar, task = _progress(len(paths))
-    try:
-        with bar:
-            return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
-                                        progress=lambda _: bar.advance(task))
-    except ImportRejected as exc:
-        for issue in exc.issues[:50]:
-            err_console.print(f"  {escape(str(issue))}")
-        more = len(exc.issues) - 50
-        if more > 0:
-            err_console.print(say(f"  …另有 {more} 条", f"  … {more} more"))
-        raise fail(f"导入被拒绝（{len(exc.issues)} 个错误），未写入任何数据",
-                   f"import refused ({len(exc.issues)} errors); nothing was written") from exc
-    except (ValueError, FileNotFoundError, duckdb.Error) as exc:
-        raise fail(f"无法读取：{exc}", f"cannot read: {exc}") from exc
+    with bar:
+        return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
+                                    progress=lambda _: bar.advance(task))
 
 
 @contextmanager
@@ -110,8 +101,8 @@ def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | 
         raise fail("多余的参数：输入文件须跟在 --input 之后", "extra arguments: input files go after --input")
     paths = [*(inputs or []), *(more or [])]
     out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
+    for p in paths:  # a folder is expanded here, visibly, never by DuckDB's glob
+        out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
                    if p.is_dir() else [p])
     return out or None
 
@@ -148,9 +139,13 @@ def import_cmd(
     db: DbOption = None,
 ) -> None:
     """导入站点小时数据（一次导入：全部成功或全部不写）/ import station hours, all or nothing."""
+    paths = _inputs(paths, None) or []
     with store(db, load=False) as con:
         summary = _import(con, paths, fmt, mapping, register_stations)
     _warn(summary)
+    for file, earlier, batch in summary.already:
+        err_console.print(escape(say(f"已导入过（内容相同：批次 {batch}，{earlier}），跳过：{file}",
+                                     f"already imported (same content as batch {batch}, {earlier}), skipped: {file}")))
     console.print(say(
         f"已导入 {summary.files} 个文件：读取 {summary.rows_read} 行，新增站点小时 {summary.hours_added}，"
         f"未变化 {summary.hours_unchanged}，新登记站点 {summary.stations_registered}，提示 {len(summary.warnings)}",

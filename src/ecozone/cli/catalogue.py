@@ -9,13 +9,23 @@ from rich.panel import Panel
 
 from ecozone.catalogue import check as catalogue_check
 from ecozone.catalogue.loader import CatalogueError
-from ecozone.catalogue.models import COMPARISON_ZH, KIND_ZH, Comparison, Kind
+from ecozone.catalogue.models import (
+    COMPARISON_ZH,
+    INSTRUMENT_CATEGORY_ZH,
+    KIND_ZH,
+    SCOPE_ZH,
+    Comparison,
+    InstrumentCategory,
+    Kind,
+    Scope,
+)
 from ecozone.catalogue.seeds import seed_text
 from ecozone.catalogue.service import (
     ObservationFilter,
     TargetFilter,
     UnknownRegion,
     describe_target,
+    get_instrument,
     get_target,
     list_observations,
     list_targets,
@@ -57,6 +67,7 @@ TARGET_COLUMNS = [
     Column("goal", "目标", "target", 30),
     Column("kind_label", "属性", "kind"),
     Column("document", "文件", "doc"),
+    Column("n_statements", "表述", "stmts"),
 ]
 
 
@@ -142,27 +153,47 @@ def targets_list(
 
 @targets_app.command("show")
 def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
-    """显示一个目标的完整记录与原文段落 / show one target with its source paragraph."""
+    """显示一个目标的全部表述与原文段落 / show one target with every statement and its source paragraph."""
     with store(db) as con:
         row = get_target(con, target_id)
-        file = None
-        if row:
-            file_row = con.execute("SELECT file FROM document WHERE id = ?", [row["document"]]).fetchone()
-            file = file_row[0] if file_row else None
+        instrument = get_instrument(con, target_id) if row is None else None
+    if row is None and instrument is not None:
+        _show_instrument(instrument, target_id, fmt)
+        return
     if row is None:
         raise fail(f"没有编号为 {target_id} 的目标", f"no target {target_id}")
-    row["context"] = seed_text(file).context(row["quote"]) if file else None
+    for st in row["statements"]:
+        st["context"] = seed_text(st["document_file"]).context(st["quote"])
+    row["context"] = row["statements"][0]["context"] if row["statements"] else None
     if fmt is not Format.table:
         render([row], [], fmt)
         return
     _with_labels([row])
-    lines = [
+    lines = []
+    if row["requested_id"] != row["id"]:
+        lines.append(say(f"{row['requested_id']} 已并入 {row['id']}（同一承诺的重复表述）",
+                         f"{row['requested_id']} was merged into {row['id']} (a restatement of one commitment)"))
+    scope = Scope(row["scope"])
+    scope_text = say(SCOPE_ZH[scope], scope.value)
+    if row["members"]:
+        scope_text += f"（{len(row['members'])}）: {', '.join(row['members'])}"
+    if row["member_rule"]:
+        scope_text += f" 「{row['member_rule']}」"
+    if not row["scope_stated"]:
+        scope_text += say("（推断）", " (inferred)")
+    deadline = str(row["target_year"]) + ("" if row["year_stated"] else say(f"（原文未写年份：{row['year_rule']}）",
+                                                                           f" (year not stated: {row['year_rule']})"))
+    lines += [
         f"[bold]{row['id']}[/bold]  {row['region_name']}（{row['region_code']}） · {row['indicator_name']}（{row['indicator_id']}）",
         f"{say('目标', 'target')}: {row['goal']}    {say('属性', 'kind')}: {row['kind_label']}",
         f"{say('基准', 'baseline')}: {row['baseline'] or '—'}    {say('单位', 'unit')}: {row['unit']}",
+        f"{say('期限', 'deadline')}: {deadline}    {say('范围', 'scope')}: {scope_text}",
         f"{say('文件', 'document')}: {row['document']} {row['document_title']} · {row['section']}",
-        f"{say('原文', 'quote')}: 「{row['quote']}」",
     ]
+    flags = [say(zh, en) for key, zh, en in (("approximate", "约数", "approximate"), ("reconstructed", "数值重建", "reconstructed"))
+             if row.get(key)]
+    if flags:
+        lines.append(f"{say('标记', 'flags')}: {', '.join(flags)}")
     for key, zh, en in (("target_text", "原文表述", "words"), ("conflict_note", "冲突", "conflict"),
                         ("reconstruction_note", "数值重建", "reconstructed"), ("reference", "引用", "reference"),
                         ("note", "备注", "note")):
@@ -170,11 +201,45 @@ def targets_show(target_id: str, db: DbOption = None, fmt: FormatOption = Format
             lines.append(f"{say(zh, en)}: {row[key]}")
     if row["conflicts_with"]:
         lines.append(f"{say('冲突记录', 'conflicts with')}: {', '.join(row['conflicts_with'])}")
+    if row["aliases"]:
+        lines.append(f"{say('并入的编号', 'merged ids')}: {', '.join(row['aliases'])}")
     lines.append(f"{say('数据来源', 'catalogue file')}: {row['source_file']}:{row['source_line']}")
+    lines.append(say(f"表述 {len(row['statements'])} 处：", f"{len(row['statements'])} statement(s):"))
+    for n, st in enumerate(row["statements"], 1):
+        mark = say("主", "primary") if st["is_primary"] else say("复述", "restates")
+        where = f"{st['document']} · {st['section']}" + (f" · {say('行', 'line')} {st['line']}" if st["line"] else "")
+        kind = say(KIND_ZH[Kind(st["kind"])], st["kind"])
+        lines.append(f"  {n}. [{mark}] {where} · {kind}")
+        lines.append(f"     「{st['quote']}」")
     console.print(Panel("\n".join(lines), title=say("规划目标", "Plan target")))
     if row["context"]:
         context = row["context"].replace(row["quote"], f"[reverse]{row['quote']}[/reverse]")
         console.print(Panel(context, title=say("原文段落", "Source paragraph")))
+
+
+def _show_instrument(row: dict, requested: str, fmt: Format) -> None:
+    """A former target record that is a policy instrument: say so and show it."""
+    if fmt is not Format.table:
+        render([row], [], fmt)
+        return
+    category = InstrumentCategory(row["category"])
+    value = "" if row["value"] is None else f"{row['value']:g}" + (
+        f"–{row['value_max']:g}" if row["value_max"] is not None else "") + f" {row['unit'] or ''}"
+    lines = []
+    if requested != row["id"]:
+        lines.append(say(f"{requested} 是政策工具，不是目标，现为 {row['id']}（不参与跟踪）",
+                         f"{requested} is a policy instrument, not a target: now {row['id']} (never tracked)"))
+    lines += [
+        f"[bold]{row['id']}[/bold]  {row['region_name']} · {row['subject']}",
+        f"{say('类别', 'category')}: {say(INSTRUMENT_CATEGORY_ZH[category], category.value)}    "
+        f"{say('数值', 'value')}: {value.strip() or '—'}",
+        f"{say('文件', 'document')}: {row['document_id']} {row['document_title']} · {row['section']}",
+        f"{say('原文', 'quote')}: 「{row['quote']}」",
+    ]
+    for key, zh, en in (("text", "原文表述", "words"), ("note", "备注", "note")):
+        if row.get(key):
+            lines.append(f"{say(zh, en)}: {row[key]}")
+    console.print(Panel("\n".join(lines), title=say("政策工具", "Policy instrument")))
 
 
 @obs_list_app.command("list")

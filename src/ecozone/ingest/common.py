@@ -9,12 +9,15 @@ stop the import; warnings (data-quality flags) are kept with it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from ecozone.errors import InputError, clip
 from ecozone.ingest.stations import Station
 
 POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
@@ -33,6 +36,36 @@ CO_MG_MEDIAN_MAX = 30.0
 END_LABEL = "end-of-hour labels (national release convention), stored as start-of-hour"
 START_LABEL = "start-of-hour labels"
 
+#: the national network's hourly data start well after this: an earlier hour is a keying or
+#: parsing error (configurable: ``ECOZONE_EARLIEST_HOUR=YYYY-MM-DD``)
+EARLIEST_HOUR = datetime(2000, 1, 1)
+ENV_EARLIEST = "ECOZONE_EARLIEST_HOUR"
+#: Beijing time (UTC+8), the time of every station hour
+BEIJING = timedelta(hours=8)
+
+
+def earliest_hour() -> datetime:
+    """The earliest plausible station hour: ``$ECOZONE_EARLIEST_HOUR`` or 2000-01-01 00:00."""
+    text = os.environ.get(ENV_EARLIEST, "").strip()
+    if not text:
+        return EARLIEST_HOUR
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{ENV_EARLIEST} 须为日期 YYYY-MM-DD", f"{ENV_EARLIEST} must be a date YYYY-MM-DD",
+                         value=clip(text)) from None
+
+
+def latest_hour(now: datetime | None = None) -> datetime:
+    """The latest plausible station hour: now (Beijing time) plus one hour."""
+    now = now or datetime.now(UTC)
+    return (now.astimezone(UTC).replace(tzinfo=None) + BEIJING) + timedelta(hours=1)
+
+
+def hour_label(hour: int) -> str:
+    """An internal hour number as the Beijing time it starts (``2015-03-01 07:00``)."""
+    return (datetime(1970, 1, 1) + timedelta(hours=int(hour))).strftime("%Y-%m-%d %H:00")
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -44,21 +77,30 @@ class Issue:
     severity: str  # "error" | "warning"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        col = f" [{self.column}]" if self.column else ""
-        val = f" = {self.value!r}" if self.value is not None else ""
-        return f"{where}{col}{val}: {self.reason}"
+        where = f"{clip(self.file, 200)}:{self.line}" if self.line is not None else clip(self.file, 200)
+        col = f" [{clip(self.column, 40)}]" if self.column else ""
+        val = f" = {clip(repr(self.value))}" if self.value is not None else ""
+        return f"{where}{col}{val}: {clip(self.reason, 300)}"
 
 
-class ImportRejected(Exception):
-    """Bad input: the import is refused as a whole; ``issues`` say where and why."""
+class ImportRejected(InputError):
+    """Bad input: the import is refused as a whole; ``issues`` say where and why (exit 2)."""
 
     def __init__(self, issues: list[Issue]):
         self.issues = issues
-        errors = [i for i in issues if i.severity == "error"]
+        errors = [i for i in issues if i.severity == "error"] or issues
+        files = sorted({i.file for i in errors})
+        one = files[0] if len(files) == 1 else None
+        super().__init__(
+            zh=f"导入被拒绝（{len(errors)} 个错误），未写入任何数据",
+            en=f"import refused ({len(errors)} errors); nothing was written",
+            file=one, detail=[str(i) for i in errors[:1000]], code="import_refused")
+
+    def __str__(self) -> str:
+        errors = [i for i in self.issues if i.severity == "error"] or self.issues
         shown = "\n".join(str(i) for i in errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{len(errors)} errors in the input:\n{shown}{more}")
+        return f"{len(errors)} errors in the input:\n{shown}{more}"
 
 
 @dataclass
@@ -72,6 +114,7 @@ class ReadResult:
     hours: pa.Table              # station_code, hour, pm25..o3 (float32), line
     stations: list[Station] = field(default_factory=list)   # metadata the file carries
     issues: list[Issue] = field(default_factory=list)
+    sha256: str = ""             # content hash of the bytes read (idempotence, provenance)
 
     @property
     def errors(self) -> list[Issue]:
@@ -79,46 +122,70 @@ class ReadResult:
 
 
 def _missing(col: str) -> str:
+    """SQL: the cell ``col`` (a column name from :data:`POLLUTANTS`) holds no value."""
     tokens = ", ".join(f"'{t}'" for t in MISSING_TOKENS)
     return f"(trim({col}) IN ({tokens}) OR {col} IS NULL)"
+
+
+#: the raw relations a reader may hand to :func:`check` (names are code constants, never input)
+RAW_TABLES = ("air_raw",)
 
 
 def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: int,
           co_factor: float = 1.0, co_unit: str = "mg/m³") -> tuple[pa.Table, list[Issue]]:
     """Parse and check the raw relation ``raw`` (columns file, line, station_code, time_raw, ts,
-    and VARCHAR pm25..o3).  Returns the clean station hours and the issues found."""
-    parsed = ", ".join(
+    and VARCHAR pm25..o3).  Returns the clean station hours and the issues found.
+
+    Plausibility: an hour before :func:`earliest_hour` or after :func:`latest_hour` is an error.
+    """
+    if raw not in RAW_TABLES or shift_hours not in (-1, 0) or co_factor not in (1.0, 0.001):
+        raise ValueError("check() takes a reader's raw table, an hour shift of 0/-1 and a CO factor of 1/0.001")
+    parsed = ", ".join(  # sql: vetted (POLLUTANTS and co_factor are code constants)
         f"CASE WHEN {_missing(p)} THEN NULL ELSE TRY_CAST(trim({p}) AS DOUBLE)"
         f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, {p} AS {p}_raw"
         for p in POLLUTANTS)
-    con.execute(
+    con.execute(  # sql: vetted (raw, shift_hours checked above against constants)
         f"CREATE OR REPLACE TEMP TABLE air_parsed AS SELECT line, trim(station_code) AS station_code,"
-        f" time_raw, CAST(epoch(ts) // 3600 AS INTEGER) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
+        f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
     issues = _row_issues(con, file) + _co_unit_issue(con, file, co_factor, co_unit)
     issues += _duplicate_issues(con, file)
-    cols = ", ".join(f"CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)
-    hours = con.sql(
-        f"SELECT station_code, hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
+    cols = ", ".join(f"CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    hours = con.sql(  # sql: vetted (cols from POLLUTANTS)
+        f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
         " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
         " FROM air_parsed WHERE hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> ''"
-        ") WHERE k = 1 ORDER BY station_code, hour").to_arrow_table()
+        " AND hour BETWEEN $lo AND $hi"
+        ") WHERE k = 1 ORDER BY station_code, hour", params=_window()).to_arrow_table()
     return hours, issues
 
 
-def _fetch_issues(con: duckdb.DuckDBPyConnection, sql: str, file: str, severity: str) -> list[Issue]:
+def _window() -> dict[str, int]:
+    """The plausible hour numbers (bound parameters ``$lo``/``$hi``)."""
+    epoch = datetime(1970, 1, 1)
+    return {"lo": int((earliest_hour() - epoch) / timedelta(hours=1)),
+            "hi": int((latest_hour() - epoch) / timedelta(hours=1))}
+
+
+def _fetch_issues(con: duckdb.DuckDBPyConnection, sql: str, file: str, severity: str,
+                  params: dict[str, int] | None = None) -> list[Issue]:
     return [Issue(file, None if line is None else int(line), col, None if val is None else str(val),
-                  reason, severity) for line, col, val, reason in con.execute(sql).fetchall()]
+                  reason, severity) for line, col, val, reason in con.execute(sql, params).fetchall()]
 
 
 def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
+    window = _window()
     parts = [
         "SELECT line, 'time', time_raw, 'malformed timestamp / 时间格式错误' FROM air_parsed"
         " WHERE hour IS NULL",
         "SELECT line, 'station', station_code, 'missing station code / 缺少站点编码' FROM air_parsed"
         " WHERE station_code IS NULL OR station_code = ''",
+        "SELECT line, 'time', time_raw, 'hour before ' || strftime(make_timestamp($lo * 3600000000), '%Y-%m-%d')"
+        " || ', earlier than the monitoring network / 时间早于监测网建立' FROM air_parsed WHERE hour < $lo",
+        "SELECT line, 'time', time_raw, 'hour in the future (after ' || strftime(make_timestamp($hi * 3600000000),"
+        " '%Y-%m-%d %H:00') || ' Beijing time) / 时间晚于当前时间' FROM air_parsed WHERE hour > $hi",
     ]
     for p in POLLUTANTS:
-        parts += [
+        parts += [  # sql: vetted (p from POLLUTANTS, limits from IMPOSSIBLE_ABOVE)
             f"SELECT line, '{p}', {p}_raw, 'not a number / 非数值' FROM air_parsed"
             f" WHERE {p} IS NULL AND NOT {_missing(p + '_raw')}",
             f"SELECT line, '{p}', {p}_raw, 'negative concentration / 浓度为负' FROM air_parsed"
@@ -126,8 +193,8 @@ def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
             f"SELECT line, '{p}', {p}_raw, 'impossible value above {IMPOSSIBLE_ABOVE[p]:g} / 超出物理可能范围'"
             f" FROM air_parsed WHERE {p} > {IMPOSSIBLE_ABOVE[p]}",
         ]
-    sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"
-    return _fetch_issues(con, sql, file, "error")
+    sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"  # sql: vetted (parts above)
+    return _fetch_issues(con, sql, file, "error", window)
 
 
 def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str) -> list[Issue]:
@@ -149,8 +216,8 @@ def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, uni
 
 def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     """The same station-hour twice: an error if the values differ, a warning if identical."""
-    same = " AND ".join(f"a.{p} IS NOT DISTINCT FROM b.{p}" for p in POLLUTANTS)
-    sql = (
+    same = " AND ".join(f"a.{p} IS NOT DISTINCT FROM b.{p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    sql = (  # sql: vetted (same from POLLUTANTS)
         "SELECT b.line, 'station,time', b.station_code || ' ' || b.time_raw, "
         "CASE WHEN " + same + " THEN 'duplicate station-hour, identical values: kept line ' || a.line "
         "|| ' / 重复记录（数值相同）' ELSE 'duplicate station-hour with different values (line ' || a.line "

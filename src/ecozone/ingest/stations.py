@@ -135,7 +135,7 @@ def upsert_stations(con: duckdb.DuckDBPyConnection, stations: list[Station]) -> 
     cols = ", ".join(STATION_COLUMNS)
     updates = ", ".join(f"{c} = coalesce(excluded.{c}, air_station.{c})" for c in STATION_COLUMNS
                         if c != "code")
-    con.execute(
+    con.execute(  # sql: vetted (cols, updates from STATION_COLUMNS)
         f"INSERT INTO air_station (station_id, {cols}) "
         f"SELECT nextval('air_station_id_seq'), {cols} FROM incoming "
         f"ON CONFLICT (code) DO UPDATE SET {updates}"
@@ -158,7 +158,7 @@ def list_stations(con: duckdb.DuckDBPyConnection, city: str | None = None) -> li
     if city:
         sql += " WHERE s.city_code = ?"
         params.append(city)
-    cur = con.execute(sql + " ORDER BY s.city_code, s.code", params)
+    cur = con.execute(sql + " ORDER BY s.city_code, s.code", params)  # sql: vetted (constant parts)
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     for row in rows:
