@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright
 
+from ecozone.tracking.status import Status
 from tests.web.conftest import Running, Seeded
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -76,7 +77,9 @@ def test_map_to_plan_sentence_language_and_csv(server: Running, tmp_path: Path) 
         quote.scroll_into_view_if_needed()
         assert quote.is_visible() and "42" in quote.inner_text() and "35" in quote.inner_text()
         assert "约束性" in quote.inner_text()
-        assert page.locator(".status").first.inner_text().strip()[0] in "●▲✖○?"  # icon and text, not colour only
+        # the verdict by icon and text, not by colour only
+        badge = page.locator(".verdict .status").inner_text().strip()
+        assert badge[0] in {s.icon for s in Status} and len(badge) > 2
         _shot(page, "3-target-quote")
         # the language switch keeps the page
         page.locator("#lang-switch").click()

@@ -95,14 +95,16 @@ def target(request: Request, st: State, target_id: TargetId, fmt: FormatQ = None
     row = get_target(st.cursor(), target_id)
     if row is None:
         raise InputError(f"没有目标 {clip(target_id)}", f"no target {clip(target_id)}", code="not_found")
-    ev = st.snapshot().by_id.get(target_id, {})
+    ev = st.snapshot().by_id.get(row["id"], {})
     keys = ("status", "status_zh", "status_en", "reason_zh", "reason_en", "latest_year", "latest_value",
             "required_level", "gap", "progress", "projected_value", "projected_low", "projected_high", "rate_ratio",
+            "p_meet", "reason_key",
             "as_of")
     obj = {**row, "evaluation": {k: ev.get(k) for k in keys}}
     if fmt == "csv":
-        return one(request, {**row, **obj["evaluation"]}, fmt, name=target_id)
-    obj["statements"] = statements(st.cursor(), {**row, "document": row["document"]})
+        obj.pop("statements", None)
+        return one(request, {**obj, **obj.pop("evaluation")}, fmt, name=target_id)
+    obj["statements"] = statements(st.cursor(), row["id"])
     return one(request, obj, fmt)
 
 
@@ -112,7 +114,7 @@ def target_statements(request: Request, st: State, target_id: TargetId, fmt: For
     row = get_target(st.cursor(), target_id)
     if row is None:
         raise InputError(f"没有目标 {clip(target_id)}", f"no target {clip(target_id)}", code="not_found")
-    return listing(request, statements(st.cursor(), row), key="quote", fmt=fmt, cursor=None, limit=None,
+    return listing(request, statements(st.cursor(), row["id"]), key="quote", fmt=fmt, cursor=None, limit=None,
                    name=f"{target_id}-statements")
 
 
@@ -189,11 +191,10 @@ def tracking(
     flt = TrackFilter(region, with_children, domain, document, kind, indicator, year, status)
     snap = st.snapshot()
     try:
-        if as_of is None or as_of == snap.as_of:
-            # the generation's evaluation of every target, selected by the catalogue's own filter
+        if (as_of is None or as_of == snap.as_of) and flt.target_filter() == TargetFilter():
+            # every target: the generation's snapshot (evaluated once per data generation)
             wanted = parse_status(status) if status else None
-            ids = {t["id"] for t in list_targets(st.cursor(), flt.target_filter())}
-            rows = [r for r in snap.rows if r["target_id"] in ids and (wanted is None or r["status"] == wanted)]
+            rows = [r for r in snap.rows if wanted is None or r["status"] == wanted]
         else:
             rows = evaluate(st.cursor(), flt, as_of=as_of)
     except ValueError as exc:

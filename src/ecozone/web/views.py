@@ -15,12 +15,19 @@ from typing import Any
 import duckdb
 
 from ecozone.catalogue.models import KIND_ZH, Kind
-from ecozone.catalogue.seeds import seed_text
-from ecozone.catalogue.service import ObservationFilter, list_observations, plan_summary
+from ecozone.catalogue.seeds import SeedText, seed_text
+from ecozone.catalogue.service import (
+    ObservationFilter,
+    list_observations,
+    plan_summary,
+    resolve_target_id,
+    target_statements,
+)
 from ecozone.tracking.evaluate import TrackFilter, default_as_of, evaluate, series, status_counts
+from ecozone.tracking.needs import needs
 from ecozone.tracking.reasons import goal_en, goal_zh, num
 from ecozone.tracking.rollup import league_table, rollup
-from ecozone.tracking.status import STATUS_ORDER, Status
+from ecozone.tracking.status import NO_VERDICT, STATUS_ORDER, Status
 
 PROVINCE = "130000"
 #: the province's headline tiles: (indicator id, short Chinese label, short English label)
@@ -33,8 +40,9 @@ TILES = (
     ("climate.co2_intensity", "单位GDP二氧化碳排放", "Carbon intensity"),
 )
 KIND_RANK = {"binding": 0, "expected": 1, "strive": 2, "unstated": 3}
-GOOD = (Status.ACHIEVED.value, Status.ON_TRACK.value)
-UNKNOWN = (Status.NOT_YET_DUE.value, Status.INSUFFICIENT_DATA.value, Status.NEEDS_JUDGEMENT.value)
+GOOD = (Status.ACHIEVED.value, Status.MET_EARLY.value, Status.ON_TRACK.value)
+#: statuses without a verdict: left out of a city's share of targets on course
+UNKNOWN = tuple(s.value for s in (*NO_VERDICT, Status.NEEDS_JUDGEMENT))
 
 
 class NotFound(LookupError):
@@ -52,7 +60,7 @@ class Snapshot:
 
 
 def build_snapshot(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> Snapshot:
-    as_of = as_of or default_as_of()
+    as_of = as_of or default_as_of(con)
     rows = evaluate(con, TrackFilter(), as_of=as_of)
     for r in rows:
         r["goal_zh"], r["goal_en"] = goal_zh(r), goal_en(r)
@@ -208,7 +216,7 @@ def home(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
         rows = [r for r in snap.rows if r["region_code"] == c["code"]]
         counts = status_counts(rows)
         judged = sum(v for k, v in counts.items() if k not in UNKNOWN)
-        good = counts["achieved"] + counts["on_track"]
+        good = sum(counts[g] for g in GOOD)
         verdict[c["code"]] = {"targets": len(rows), "judged": judged, "good": good,
                               "share": round(100 * good / judged, 1) if judged else None, "counts": counts}
     layers: dict[str, dict[str, Any]] = {}
@@ -297,40 +305,41 @@ def city(con: duckdb.DuckDBPyConnection, snap: Snapshot, code: str, *, lang: str
 # ----------------------------------------------------------------------------------- target
 
 
-def statements(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each statement behind a target: its quote highlighted inside its paragraph of the plan."""
-    doc = con.execute("SELECT file, title_zh, title_en FROM document WHERE id = ?", [row["document"]]).fetchone()
-    if doc is None:
-        return []
-    quote = row["quote"]
-    out: dict[str, Any] = {"document": row["document"], "title_zh": doc[1], "title_en": doc[2],
-                           "section": row["section"], "quote": quote, "before": "", "match": quote, "after": ""}
-    text = seed_text(str(doc[0]))
-    paragraph = text.context(quote)
-    if paragraph is not None:
-        # locate the quote inside the paragraph ignoring white space, then cut on original offsets
-        from ecozone.catalogue.seeds import SeedText
-
-        offsets = tuple(i for i, ch in enumerate(paragraph) if not ch.isspace())
-        para = SeedText("p", paragraph, "".join(paragraph[i] for i in offsets), offsets)
-        start = para.find(quote)
-        if start is not None:
-            q_len = len("".join(quote.split()))
-            end = offsets[offsets.index(start) + q_len - 1] + 1
-            out.update(before=paragraph[:start], match=paragraph[start:end], after=paragraph[end:], found=True)
-    out.setdefault("found", False)
-    return [out]
+def statements(con: duckdb.DuckDBPyConnection, target_id: str) -> list[dict[str, Any]]:
+    """Every sentence that states a target (the primary one first), each highlighted inside its
+    paragraph of the plan text.  A per-member target (``T…@region``) shows its parent's."""
+    out = []
+    for st in target_statements(con, target_id.split("@")[0]):
+        quote = st["quote"]
+        item = {**st, "before": "", "match": quote, "after": "", "found": False}
+        item.pop("document_file", None)
+        paragraph = seed_text(str(st["document_file"])).context(quote)
+        if paragraph is not None:
+            # locate the quote inside the paragraph ignoring white space, then cut on original offsets
+            offsets = tuple(i for i, ch in enumerate(paragraph) if not ch.isspace())
+            para = SeedText("p", paragraph, "".join(paragraph[i] for i in offsets), offsets)
+            start = para.find(quote)
+            if start is not None:
+                q_len = len("".join(quote.split()))
+                end = offsets[offsets.index(start) + q_len - 1] + 1
+                item.update(before=paragraph[:start], match=paragraph[start:end], after=paragraph[end:], found=True)
+        out.append(item)
+    titles = dict(con.execute("SELECT id, title_en FROM document").fetchall())
+    for item in out:
+        item["document_title_en"] = titles.get(item["document"])
+    return out
 
 
 def target(con: duckdb.DuckDBPyConnection, snap: Snapshot, target_id: str, *, lang: str = "zh") -> dict[str, Any]:
-    row = snap.by_id.get(target_id)
+    row = snap.by_id.get(target_id) or snap.by_id.get(resolve_target_id(con, target_id) or "")
     if row is None:
         raise NotFound(target_id)
+    target_id = row["target_id"]
     history = list_observations(con, ObservationFilter(region=row["region_code"], indicator=row["indicator_id"],
                                                        include_superseded=True))
     conflicts = [snap.by_id[t] for t in row["conflicts_with"] or [] if t in snap.by_id]
     return {"row": row, "chart": target_chart(snap, row, lang=lang), "history": history,
-            "statements": statements(con, row), "conflicts": conflicts, "legend": legend(), "as_of": snap.as_of}
+            "statements": statements(con, target_id), "conflicts": conflicts, "legend": legend(), "as_of": snap.as_of}
 
 
 # ------------------------------------------------------------------------ plans, rankings, data
@@ -413,20 +422,6 @@ def rankings(con: duckdb.DuckDBPyConnection, snap: Snapshot, *, lang: str = "zh"
     return {"composite": chart, "bottom": bottom, "league": tables, "as_of": snap.as_of}
 
 
-def needs(snap: Snapshot) -> list[dict[str, Any]]:
-    """Targets waiting for data: no usable value, or no value since before last year."""
-    out: list[dict[str, Any]] = []
-    for r in snap.rows:
-        if r["status"] == Status.INSUFFICIENT_DATA.value or (
-                r["status"] not in (Status.NEEDS_JUDGEMENT.value, Status.NOT_YET_DUE.value)
-                and r["latest_year"] is not None and r["latest_year"] < snap.as_of - 1
-                and r["final_year"] is None):
-            want = list(range((r["latest_year"] or r["baseline_year"] or snap.as_of - 1) + 1, snap.as_of))
-            out.append({"row": r, "years": want[-3:]})
-    out.sort(key=lambda n: (KIND_RANK.get(n["row"]["kind"], 9), n["row"]["region_code"], n["row"]["target_id"]))
-    return out
-
-
 def data_page(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
     sources = con.execute("""
         SELECT source_type, count(*) AS n, count(DISTINCT source_id) AS sources, min(year) AS first_year,
@@ -453,7 +448,7 @@ def data_page(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
         "meta": meta,
         "counts": dict(zip(("targets", "documents", "regions", "indicators", "observations", "stations",
                             "station_hours"), counts, strict=True)),
-        "needs": needs(snap), "as_of": snap.as_of,
+        "needs": needs(con, as_of=snap.as_of), "as_of": snap.as_of,
     }
 
 
