@@ -162,3 +162,10 @@ def test_rate_limits_and_body_size(db_copy: Path, tokens: dict[str, str]) -> Non
                                                                       "year": 2024}, headers=auth(tokens["editor"]))
         assert r.status_code == 413
     assert _audit(db_copy)[-1][2] == "target.judge" and len(_audit(db_copy)) == 1
+
+
+def test_a_request_past_the_time_limit_gets_503(db_copy: Path) -> None:
+    # a fresh evaluation of every target for another year takes far longer than 1 ms
+    with make_client(db_copy, request_timeout_s=0.001) as c:
+        r = c.get("/api/v1/tracking", params={"as_of": 2023})
+        assert r.status_code == 503 and r.json()["code"] == "timeout"

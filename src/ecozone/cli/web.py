@@ -8,16 +8,12 @@ from typing import Annotated
 import typer
 
 from ecozone.cli.common import Column, DbOption, Format, FormatOption, console, render, say, store
-from ecozone.errors import EcozoneError
 
 users_app = typer.Typer(help="API 用户与令牌 / API users and tokens (stored hashed)", no_args_is_help=True)
 ByOpt = Annotated[str, typer.Option("--by", help="操作人 / who does this")]
 
-
-def _fail(exc: EcozoneError) -> typer.Exit:
-    from ecozone.cli.common import fail
-
-    return fail(exc.message("zh"), exc.message("en"), exc.exit_code)
+# Errors (EcozoneError) reach the root command group, which prints them in the user's language
+# with their exit code (cli/common.EcozoneGroup).
 
 
 def serve(
@@ -37,10 +33,7 @@ def serve(
 
     settings = Settings(db=db, public_reads=not private, rate_per_ip=rate,
                         max_upload_bytes=int(max_upload_mb * 1024 * 1024), as_of=year)
-    try:
-        app = create_app(settings)
-    except EcozoneError as exc:
-        raise _fail(exc) from exc
+    app = create_app(settings)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(say(f"仪表盘：http://{shown}:{port}/   API 文档：http://{shown}:{port}/docs   （Ctrl+C 停止）",
                       f"dashboard: http://{shown}:{port}/   API docs: http://{shown}:{port}/docs   (Ctrl+C to stop)"))
@@ -59,10 +52,7 @@ def site(
 
     with store(db) as con:
         ensure_bundled(con)
-        try:
-            res = export_site(con, out, as_of=year)
-        except EcozoneError as exc:
-            raise _fail(exc) from exc
+        res = export_site(con, out, as_of=year)
     console.print(say(f"已导出 {res.pages} 个页面到 {res.out}（入口 {res.out / 'index.html'}）",
                       f"exported {res.pages} pages to {res.out} (start at {res.out / 'index.html'})"))
 
@@ -79,10 +69,7 @@ def users_create(
     from ecozone.access.users import create_user
 
     with store(db, load=False) as con:
-        try:
-            token, token_id = create_user(con, name, role, by=by, note=note)
-        except EcozoneError as exc:
-            raise _fail(exc) from exc
+        token, token_id = create_user(con, name, role, by=by, note=note)
     console.print(say(f"已创建 {name}（{role}），令牌 {token_id}：", f"created {name} ({role}), token {token_id}:"))
     console.print(token, soft_wrap=True, highlight=False)
     console.print(say("请妥善保存：令牌只显示这一次，库中只存其哈希。", "Keep it safe: it is shown only now; the store keeps only its hash."), style="dim")
@@ -95,10 +82,7 @@ def users_token(name: Annotated[str, typer.Argument(help="用户名 / user name"
     from ecozone.access.users import issue_token
 
     with store(db, load=False) as con:
-        try:
-            token, token_id = issue_token(con, name, by=by)
-        except EcozoneError as exc:
-            raise _fail(exc) from exc
+        token, token_id = issue_token(con, name, by=by)
     console.print(say(f"令牌 {token_id}：", f"token {token_id}:"))
     console.print(token, soft_wrap=True, highlight=False)
 
@@ -127,10 +111,7 @@ def users_revoke(
     from ecozone.access.users import revoke
 
     with store(db, load=False) as con:
-        try:
-            n = revoke(con, name=name, token_id=token_id, by=by)
-        except EcozoneError as exc:
-            raise _fail(exc) from exc
+        n = revoke(con, name=name, token_id=token_id, by=by)
     console.print(say(f"已撤销 {n} 个令牌", f"revoked {n} token(s)"))
 
 
