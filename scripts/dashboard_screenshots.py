@@ -43,11 +43,11 @@ def main() -> None:
             page.screenshot(path=str(OUT / "dashboard-home.png"))
             page.set_viewport_size({"width": 1280, "height": 1120})
             page.goto(base + "/targets/T003-4.7-0006")
-            page.wait_for_timeout(800)
+            page.wait_for_timeout(1500)
             page.screenshot(path=str(OUT / "dashboard-target.png"))
             page.set_viewport_size({"width": 390, "height": 844})
             page.goto(base + "/cities/131000?lang=en")
-            page.wait_for_timeout(800)
+            page.wait_for_timeout(1500)
             page.screenshot(path=str(OUT / "dashboard-city-phone.png"))
             browser.close()
         server.should_exit = True

@@ -46,6 +46,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "year": ("年份", "Year"), "period": ("时期", "Period"), "unit": ("单位", "Unit"), "source": ("来源", "Source"),
     "recorded": ("记录", "Recorded"), "quality": ("质量", "Quality"), "supersedes": ("取代", "Supersedes"),
     "history": ("观测值历史（含被取代的版本）", "Observation history (superseded versions included)"),
+    "p_meet": ("按趋势达标概率", "probability of meeting it on trend"),
     "line": ("第", "line"), "restatement": ("另一处表述", "restated"),
     "unlocks": ("可判定的目标", "Targets it unlocks"),
     "see_quote": ("查看规划原文 ↓", "Read the plan's sentence ↓"),

@@ -51,6 +51,7 @@
 
   function draw(el, option) {
     var chart = echarts.init(el, null, { renderer: "canvas" });
+    if (option.animationDuration === undefined) option.animationDuration = 300;
     chart.setOption(option);
     chart.on("click", function (p) {
       if (p.data && p.data.href) window.location.href = pageLink(p.data.href);
