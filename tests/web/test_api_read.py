@@ -57,8 +57,10 @@ def test_target_detail_has_evaluation_and_the_quote_in_its_paragraph(client: Tes
     assert not restated["is_primary"] and restated["found"] and "37" in restated["match"]
     stm = client.get("/api/v1/targets/T003-4.7-0006/statements").json()
     assert [s["match"] for s in stm["items"]] == [primary["match"], restated["match"]]
-    # a record merged into this target stays resolvable by its old id
+    # a record merged into this target stays resolvable by its old id; its page moves permanently
     assert client.get("/api/v1/targets/T003-4.7-0050").json()["id"] == "T003-4.7-0006"
+    moved = client.get("/targets/T003-4.7-0050", params={"lang": "en"}, follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/targets/T003-4.7-0006?lang=en"
 
 
 def test_regions_indicators(client: TestClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone.access.users import Role, authenticate
 from ecozone.api.common import State, reader
@@ -50,12 +50,15 @@ def city(st: State, code: Annotated[str, Path(max_length=60)], lang: LangQ = Non
 
 
 @router.get("/targets/{target_id}", response_class=HTMLResponse)
-def target(st: State, target_id: Annotated[str, Path(max_length=40)], lang: LangQ = None) -> HTMLResponse:
+def target(st: State, target_id: Annotated[str, Path(max_length=40)], lang: LangQ = None) -> Response:
     lg, snap = _lang(lang), st.snapshot()
     try:
         tg = views.target(st.cursor(), snap, target_id, lang=lg)
     except views.NotFound:
         return page("error.html", f"/targets/{target_id}", lg, status=404, message=target_id, as_of=snap.as_of)
+    canonical = tg["row"]["target_id"]
+    if canonical != target_id:  # a record merged into another target: its id moves permanently
+        return RedirectResponse(Linker(lg).href(f"/targets/{canonical}"), status_code=301)
     return page("target.html", f"/targets/{target_id}", lg, tg=tg, as_of=snap.as_of)
 
 

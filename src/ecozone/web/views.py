@@ -57,6 +57,7 @@ class Snapshot:
     rows: list[dict[str, Any]]
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     series: dict[str, list[tuple[int, float, str]]] = field(default_factory=dict)
+    league: list[dict[str, Any]] = field(default_factory=list)  # city league tables (rollup.league_table)
 
 
 def build_snapshot(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> Snapshot:
@@ -69,6 +70,7 @@ def build_snapshot(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> 
         r["latest_text"] = f"{r['latest_year']}: {num(r['latest_value'])}" if r["latest_year"] else "—"
     snap = Snapshot(as_of, rows, {r["target_id"]: r for r in rows})
     snap.series = series(con, [r["target_id"] for r in rows], as_of=as_of)
+    snap.league = league_table(con, as_of=as_of)
     return snap
 
 
@@ -294,7 +296,7 @@ def city(con: duckdb.DuckDBPyConnection, snap: Snapshot, code: str, *, lang: str
         if code != PROVINCE else []
     charted = [r for r in own if len(snap.series.get(r["target_id"], [])) >= 2]
     charted.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["target_id"]))
-    ranks = [r for r in league_table(con, as_of=snap.as_of) if r["region_code"] == code]
+    ranks = [r for r in snap.league if r["region_code"] == code]
     return {
         "region": info, "targets": own, "provincial": provincial, "counts": status_counts(own),
         "charts": [target_chart(snap, r, lang=lang) for r in charted[:8]],
@@ -375,7 +377,7 @@ def period_values(con: duckdb.DuckDBPyConnection, indicator: str) -> list[dict[s
 
 def rankings(con: duckdb.DuckDBPyConnection, snap: Snapshot, *, lang: str = "zh") -> dict[str, Any]:
     en = lang == "en"
-    league = league_table(con, as_of=snap.as_of)
+    league = snap.league
     comp = period_values(con, "air.composite_index")
     comp.sort(key=lambda r: r["value"], reverse=True)  # worst (highest index) on top of a horizontal bar
     for i, r in enumerate(sorted(comp, key=lambda r: r["value"]), start=1):
