@@ -154,6 +154,8 @@ def test_etag_and_not_modified(client: TestClient) -> None:
     assert client.get("/api/v1/targets/T002-0017", headers={"If-None-Match": etag}).status_code == 200
     page = client.get("/cities/131000")
     assert client.get("/cities/131000", headers={"If-None-Match": page.headers["etag"]}).status_code == 304
+    # pages may load nothing from another host (the browser enforces it too)
+    assert "default-src 'self'" in page.headers["content-security-policy"]
 
 
 def test_errors_share_one_body(client: TestClient) -> None:

@@ -27,6 +27,14 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 UPLOAD_PATHS = ("/api/v1/observations/import", "/editor")
+#: pages may load nothing from another host (the vendored scripts are served here); inline
+#: styles are ECharts'.  /docs (Swagger UI starts itself with an inline script) is left out.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                 b"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
 #: most client addresses and tokens tracked at once (oldest forgotten first)
 MAX_KEYS = 10_000
 
@@ -117,10 +125,14 @@ class Guard:
 
         started = False
 
+        secure = scope["path"] != "/docs"
+
         async def tracked(msg: Message) -> None:
             nonlocal started
             if msg["type"] == "http.response.start":
                 started = True
+                if secure:
+                    msg = {**msg, "headers": [*msg.get("headers", []), *SECURITY_HEADERS]}
             await send(msg)
 
         try:
