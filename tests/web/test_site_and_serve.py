@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -86,3 +87,29 @@ def test_serve_command_starts_prints_the_url_and_stops(db_copy: Path) -> None:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=15)
     assert f"http://127.0.0.1:{port}/" in out
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None and not os.environ.get("CI"), reason="Debian chromium not installed")
+def test_static_site_works_from_disk_in_a_browser(db_copy: Path, tmp_path: Path) -> None:
+    from playwright import sync_api as playwright
+
+    con = connect(db_copy)
+    out = export_site(con, tmp_path / "site", cities=["131000"], targets=["T002-0016"]).out
+    con.close()
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((out / "index.html").as_uri())
+        page.wait_for_function("window.ecozoneCharts && window.ecozoneCharts.length > 6")  # map + tiles
+        page.locator("a.city-link", has_text="廊坊市").click()
+        page.wait_for_url("**/cities/131000/index.html")
+        page.locator("#city-targets a.target-link", has_text="T002-0016").click()
+        page.wait_for_url("**/targets/T002-0016/index.html")
+        assert page.locator("mark#quote").is_visible()
+        page.locator("#lang-switch").click()
+        page.wait_for_url("**/en/targets/T002-0016/index.html")
+        assert "Provenance" in page.inner_text("body")
+        browser.close()
+    assert errors == []
