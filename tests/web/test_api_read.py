@@ -111,6 +111,7 @@ def test_air_endpoints_on_station_data(db_copy: Path) -> None:
         annual = c.get("/api/v1/air/annual", params={"year": year}).json()["items"]
         assert annual[0]["city"] == "110000" and "composite_index" in annual[0]
         assert c.get("/api/v1/air/ranking", params={"year": year}).json()["items"][0]["city"] == "110000"
+        assert c.get("/api/v1/engines").json()["total"] == 0  # nothing recorded as observations yet
         _error(c.get("/api/v1/air/daily", params={"start": "2015-01-10", "end": "2015-01-01"}), 400, "bad_input")
         _error(c.get("/api/v1/air/annual", params={"year": year, "city": "Atlantis"}), 404, "not_found")
 
@@ -183,3 +184,19 @@ def test_tracking_from_the_snapshot_equals_a_fresh_evaluation(client: TestClient
     assert [(r["target_id"], r["status"], r["reason_zh"]) for r in api] == [
         (r["target_id"], r["status"], r["reason_zh"]) for r in fresh]
     assert len(api) > 50
+
+
+def test_engines_list_what_each_engine_recorded(db_copy: Path) -> None:
+    from tests.web.conftest import make_client
+
+    con = connect(db_copy)
+    air.import_files(con, sorted(AIR.glob("PRSA_Data_*_excerpt.csv")), "prsa")
+    year = int(con.execute("SELECT min(year(TIMESTAMP '1970-01-01' + to_hours(hour))) FROM air_station_hour").fetchone()[0])  # type: ignore[index]
+    air.record_annual(con, air.compute_annual(con, year), air.input_files(con, year))
+    con.close()
+    with make_client(db_copy) as c:
+        (eng,) = c.get("/api/v1/engines").json()["items"]
+        assert eng["engine"] == "ecozone.air" and eng["regions"] == 1 and "air.pm25_annual_mean" in eng["indicators"]
+        assert eng["first_year"] == eng["last_year"] == year and eng["method"].startswith("HJ 663")
+        computed = c.get("/api/v1/observations", params={"source_type": "computed", "region": "110000"}).json()
+        assert computed["total"] == eng["observations"]

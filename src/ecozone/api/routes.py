@@ -226,6 +226,25 @@ def tracking_league(request: Request, st: State, as_of: AsOfQ = None, fmt: Forma
     return listing(request, rows, key="row_key", fmt=fmt, cursor=cursor, limit=limit, name="league")
 
 
+# -------------------------------------------------------------------------------- engines
+
+
+@router.get("/engines", tags=["engines"], summary="each engine's computed results in the store (method, version, coverage)")
+def engines(request: Request, st: State, fmt: FormatQ = None) -> Response:
+    """Every engine writes its results as observations (source_type ``computed``) with its
+    method and version: this lists what each has computed, so a new engine's results appear
+    here (and under ``/observations?source_type=computed``) as soon as it records them."""
+    rows = _query(st.cursor(), """
+        SELECT source_id AS engine, method, method_version, count(*) AS observations,
+               count(DISTINCT region_code) AS regions, list(DISTINCT indicator_id ORDER BY indicator_id) AS indicators,
+               min(year) AS first_year, max(year) AS last_year, max(recorded_at) AS last_recorded
+        FROM observation_current WHERE source_type = 'computed'
+        GROUP BY ALL ORDER BY engine, method, method_version""", {})
+    for r in rows:
+        r["key"] = f"{r['engine']}|{r['method']}|{r['method_version']}"
+    return listing(request, rows, key="key", fmt=fmt, cursor=None, limit=None, name="engines")
+
+
 # ------------------------------------------------------------------------------------ air
 
 
