@@ -9,7 +9,7 @@ every chart's data can be downloaded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -261,8 +261,8 @@ def calendar(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any] | None
         "WHERE s.city_code = ? AND NOT s.background", [code]).fetchone()
     if row is None or row[0] is None:
         return None
-    year = (date(1970, 1, 1).toordinal() + int(row[0]) // 24)
-    year_ = date.fromordinal(year).year
+    # station hours count from 1970-01-01 00:00 Beijing time
+    year_ = (datetime(1970, 1, 1) + timedelta(hours=int(row[0]))).year
     table = daily_rows(compute_days(con, date(year_, 1, 1), date(year_, 12, 31), [code]))
     days = [(d.isoformat(), None if a is None else round(a)) for d, a in
             zip(table.column("date").to_pylist(), table.column("aqi").to_pylist(), strict=True)]
