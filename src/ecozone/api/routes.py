@@ -43,7 +43,6 @@ from ecozone.store.observations import correct_observation, history
 from ecozone.tracking.evaluate import TrackFilter, evaluate
 from ecozone.tracking.judgement import record_judgement
 from ecozone.tracking.rollup import DIMENSIONS, league_table, rollup
-from ecozone.tracking.status import parse_status
 from ecozone.web.views import statements
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(reader)])
@@ -191,10 +190,9 @@ def tracking(
     flt = TrackFilter(region, with_children, domain, document, kind, indicator, year, status)
     snap = st.snapshot()
     try:
-        if (as_of is None or as_of == snap.as_of) and flt.target_filter() == TargetFilter():
-            # every target: the generation's snapshot (evaluated once per data generation)
-            wanted = parse_status(status) if status else None
-            rows = [r for r in snap.rows if wanted is None or r["status"] == wanted]
+        if as_of is None or as_of == snap.as_of:
+            # the generation's evaluation of every target (done once per data generation)
+            rows = snap.select(st.cursor(), flt)
         else:
             rows = evaluate(st.cursor(), flt, as_of=as_of)
     except ValueError as exc:
@@ -209,9 +207,10 @@ def tracking_summary(
     document: DocQ = None, kind: KindQ = None, as_of: AsOfQ = None, fmt: FormatQ = None,
 ) -> Response:
     assert by in DIMENSIONS
+    flt = TrackFilter(region, with_children, domain, document, kind)
+    snap = st.snapshot()
     try:
-        rows = evaluate(st.cursor(), TrackFilter(region, with_children, domain, document, kind),
-                        as_of=as_of or st.snapshot().as_of)
+        rows = snap.select(st.cursor(), flt) if as_of in (None, snap.as_of) else evaluate(st.cursor(), flt, as_of=as_of)
     except ValueError as exc:
         raise _bad(exc, "kind") from exc
     return listing(request, rollup(rows, by), key="key", fmt=fmt, cursor=None, limit=None, name=f"summary-{by}")

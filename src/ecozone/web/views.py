@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ecozone.catalogue.models import KIND_ZH, Kind
 from ecozone.catalogue.seeds import SeedText, seed_text
@@ -58,6 +59,26 @@ class Snapshot:
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     series: dict[str, list[tuple[int, float, str]]] = field(default_factory=dict)
     league: list[dict[str, Any]] = field(default_factory=list)  # city league tables (rollup.league_table)
+
+
+    def select(self, con: duckdb.DuckDBPyConnection, flt: TrackFilter) -> list[dict[str, Any]]:
+        """The snapshot's rows that :func:`evaluate` would return for ``flt``: the catalogue's
+        own filter clauses run over the snapshot's (member-expanded) targets, so the selection
+        is exactly the evaluation's, without evaluating again."""
+        from ecozone.catalogue.service import REGION_TREE
+        from ecozone.tracking.status import parse_status
+
+        where, params = flt.target_filter().where(con)
+        snap_targets = pa.table({  # noqa: F841 - read by DuckDB's replacement scan
+            "id": [r["target_id"] for r in self.rows], "region_code": [r["region_code"] for r in self.rows],
+            "document_id": [r["document"] for r in self.rows], "target_year": [r["target_year"] for r in self.rows],
+            "kind": [r["kind"] for r in self.rows], "indicator_id": [r["indicator_id"] for r in self.rows],
+        })
+        sql = (f"{REGION_TREE} SELECT t.id FROM snap_targets t JOIN indicator i ON i.id = t.indicator_id "  # sql: vetted (where: code clauses, values as $params)
+               f"WHERE {where}")
+        ids = {str(r[0]) for r in con.execute(sql, params).fetchall()}
+        wanted = parse_status(flt.status).value if flt.status else None
+        return [r for r in self.rows if r["target_id"] in ids and (wanted is None or r["status"] == wanted)]
 
 
 def build_snapshot(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> Snapshot:
