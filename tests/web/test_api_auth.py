@@ -169,3 +169,34 @@ def test_a_request_past_the_time_limit_gets_503(db_copy: Path) -> None:
     with make_client(db_copy, request_timeout_s=0.001) as c:
         r = c.get("/api/v1/tracking", params={"as_of": 2023})
         assert r.status_code == 503 and r.json()["code"] == "timeout"
+
+
+def test_needs_template_filled_and_uploaded_closes_the_loop(client: TestClient, tokens: dict[str, str]) -> None:
+    """needs → the pre-filled template → one value filled in → upload: that need is gone."""
+    import io
+
+    from openpyxl import load_workbook
+
+    needs = client.get("/api/v1/needs", params={"region": "131000", "limit": 1000}).json()
+    assert needs["total"] > 0
+    r = client.get("/api/v1/needs/template.xlsx", params={"region": "131000"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb["observations"]
+    header = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == needs["total"]
+    first = dict(zip(header, rows[0], strict=False))
+    ws.cell(row=2, column=header.index("value") + 1, value=50)
+    ws.cell(row=2, column=header.index("source") + 1, value="测试公报")
+    buf = io.BytesIO()
+    wb.save(buf)
+    up = client.post("/api/v1/observations/import", headers=auth(tokens["editor"]),
+                     files={"file": ("needs.xlsx", buf.getvalue(), "application/octet-stream")})
+    assert up.status_code == 201, up.text
+    assert up.json()["added"] == 1  # rows left without a value are skipped
+    after = client.get("/api/v1/needs", params={"region": "131000", "limit": 1000}).json()["items"]
+    assert (first["region"], first["indicator"], int(first["period"])) not in {
+        (n["region_code"], n["indicator_id"], n["year"]) for n in after}
+    empty = client.get("/api/v1/observations/template.xlsx")
+    assert empty.status_code == 200 and load_workbook(io.BytesIO(empty.content))["observations"].max_row >= 1

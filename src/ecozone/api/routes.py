@@ -225,6 +225,57 @@ def tracking_league(request: Request, st: State, as_of: AsOfQ = None, fmt: Forma
     return listing(request, rows, key="row_key", fmt=fmt, cursor=cursor, limit=limit, name="league")
 
 
+# ------------------------------------------------------------------------- data needs loop
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(write: Any, name: str) -> Response:
+    """A workbook written by ``write(path)`` to a temporary file, returned as a download."""
+    with tempfile.TemporaryDirectory(prefix="ecozone-xlsx-") as tmp:
+        path = write(Path(tmp) / "template.xlsx")
+        data = path.read_bytes()
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/needs", tags=["observations"], summary="the observations that would unlock a verdict (obs needs)")
+def data_needs(request: Request, st: State, region: RegionQ = None, with_children: ChildrenQ = False,
+               domain: DomainQ = None, kind: KindQ = None, fmt: FormatQ = None, cursor: CursorQ = None,
+               limit: LimitQ = None) -> Response:
+    from ecozone.tracking.needs import needs
+
+    try:
+        rows = needs(st.cursor(), TrackFilter(region, with_children, domain, None, kind), as_of=st.snapshot().as_of)
+    except ValueError as exc:
+        raise _bad(exc, "kind") from exc
+    for r in rows:
+        r["key"] = f"{r['region_code']}|{r['indicator_id']}|{r['year']}"
+    return listing(request, rows, key="key", fmt=fmt, cursor=cursor, limit=limit, name="needs")
+
+
+@router.get("/needs/template.xlsx", tags=["observations"], response_class=Response,
+            summary="the import template pre-filled with the needed observations (Excel)")
+def data_needs_template(st: State, region: RegionQ = None, with_children: ChildrenQ = False,
+                        domain: DomainQ = None, kind: KindQ = None) -> Response:
+    from ecozone.tracking.needs import needs, write_needs_template
+
+    con = st.cursor()
+    try:
+        rows = needs(con, TrackFilter(region, with_children, domain, None, kind), as_of=st.snapshot().as_of)
+    except ValueError as exc:
+        raise _bad(exc, "kind") from exc
+    return _xlsx(lambda p: write_needs_template(con, rows, p), "ecozone-needs.xlsx")
+
+
+@router.get("/observations/template.xlsx", tags=["observations"], response_class=Response,
+            summary="the empty observation import template (Excel, with the indicator and region lists)")
+def observations_template(st: State) -> Response:
+    from ecozone.ingest.observations import write_template
+
+    con = st.cursor()
+    return _xlsx(lambda p: write_template(con, p), "ecozone-observations.xlsx")
+
+
 # -------------------------------------------------------------------------------- engines
 
 
