@@ -57,6 +57,9 @@ def test_city_page_calendar_from_station_data(db_copy: Path) -> None:
         page = c.get("/cities/110000").text
         assert 'id="chart-calendar"' in page and '"heatmap"' in page
         assert 'id="chart-calendar"' not in c.get("/cities/131000").text
+        # the rankings page ranks the cities with station data (here: Beijing alone)
+        ranking = c.get("/rankings").text
+        assert 'id="chart-station-ranking"' in ranking and "北京" in ranking
 
 
 def test_missing_vendor_files_stop_the_app_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

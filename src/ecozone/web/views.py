@@ -440,9 +440,50 @@ def rankings(con: duckdb.DuckDBPyConnection, snap: Snapshot, *, lang: str = "zh"
                         [[r["region_code"], r["region_name"], r["period"], r["value"]] for r in national]),
         }
     tables: dict[str, list[dict[str, Any]]] = {}
+    station = station_ranking(con, lang=lang)
     for r in league:
         tables.setdefault(r["indicator_id"], []).append(r)
-    return {"composite": chart, "bottom": bottom, "league": tables, "as_of": snap.as_of}
+    return {"composite": chart, "bottom": bottom, "station": station, "league": tables, "as_of": snap.as_of}
+
+
+def station_ranking(con: duckdb.DuckDBPyConnection, *, lang: str = "zh") -> dict[str, Any] | None:
+    """The composite-index ranking (HJ 663) of every city with station data in the latest year
+    that has any, worst at the top, Hebei's cities highlighted, the bottom-10 line drawn."""
+    from ecozone.air.service import compute_annual, ranking
+
+    row = con.execute("SELECT max(hour) FROM air_station_hour").fetchone()
+    if row is None or row[0] is None:
+        return None
+    year = (datetime(1970, 1, 1) + timedelta(hours=int(row[0]))).year
+    ranked = [r for r in ranking(compute_annual(con, year)).to_pylist() if r["rank"]]
+    if not ranked:
+        return None
+    en = lang == "en"
+    names = dict(con.execute("SELECT code, name_en FROM region").fetchall()) if en else {}
+    worst_first = ranked[::-1]
+    n = len(ranked)
+    data = [{"value": r["composite_index"], "href": f"/cities/{r['city']}",
+             "itemStyle": {"color": "#d64541" if r["city"].startswith("13") else "#9aa7b4"}} for r in worst_first]
+    series: dict[str, Any] = {"type": "bar", "data": data, "label": {"show": n <= 40, "position": "right"}}
+    if n > 10:  # the line between the bottom 10 (worst) and the rest
+        series["markLine"] = {"symbol": "none", "data": [{"yAxis": 9.5}], "lineStyle": {"color": "#000"},
+                              "label": {"formatter": "后十 / bottom 10"}}
+    return {
+        "id": "chart-station-ranking", "year": year,
+        "title": (f"Composite index from station data, {year} ({n} cities; Hebei in red)" if en
+                  else f"{year}年站点数据计算的综合指数（{n}个城市；河北各市为红色）"),
+        "option": {
+            "tooltip": {"trigger": "axis"}, "grid": {"left": 90, "right": 40, "top": 10, "bottom": 30},
+            "xAxis": {"type": "value", "name": "index"},
+            "yAxis": {"type": "category", "inverse": True,
+                      "data": [names.get(r["city"], r["city_name"]) if en else r["city_name"] for r in worst_first]},
+            "series": [series],
+        },
+        "csv": _csv(["city", "city_name", "year", "composite_index", "rank", "pm25_mean", "good_day_ratio"],
+                    [[r["city"], r["city_name"], r["year"], r["composite_index"], r["rank"], r["pm25_mean"],
+                      r["good_day_ratio"]] for r in ranked]),
+        "height": max(160, 22 * n + 60),
+    }
 
 
 def data_page(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
