@@ -298,7 +298,7 @@ def calendar(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any] | None
         "option": {
             "tooltip": {"formatter": "{c}"},
             "visualMap": {"type": "piecewise", "orient": "horizontal", "left": "center", "top": 0, "pieces": pieces},
-            "calendar": {"range": str(year_), "top": 60, "left": 40, "right": 10, "cellSize": ["auto", 14],
+            "calendar": {"range": str(year_), "top": 60, "left": 70, "right": 10, "cellSize": ["auto", 14],
                          "yearLabel": {"show": True}},
             "series": [{"type": "heatmap", "coordinateSystem": "calendar", "data": values}],
         },
@@ -409,7 +409,7 @@ def rankings(con: duckdb.DuckDBPyConnection, snap: Snapshot, *, lang: str = "zh"
         "title": ("Ambient air quality composite index of Hebei's cities" if en else "河北省各市环境空气质量综合指数")
         + (f" ({comp[0]['period']})" if comp else ""),
         "option": {
-            "tooltip": {"trigger": "axis"}, "grid": {"left": 80, "right": 40, "top": 20, "bottom": 30},
+            "tooltip": {"trigger": "axis"}, "grid": {"left": 80, "right": 110, "top": 20, "bottom": 30},
             "xAxis": {"type": "value", "name": "index"}, "yAxis": {"type": "category", "data": names},
             "series": [{"type": "bar", "data": [{"value": r["value"], "href": f"/cities/{r['region_code']}"}
                                                 for r in comp], "itemStyle": {"color": "#1f4e79"},
@@ -427,7 +427,7 @@ def rankings(con: duckdb.DuckDBPyConnection, snap: Snapshot, *, lang: str = "zh"
             "title": ("National rank from the bottom among 168 key cities (1 = worst)" if en
                       else "在全国168个重点城市中的倒数排名（1 为最差）") + f" ({national[0]['period']})",
             "option": {
-                "tooltip": {"trigger": "axis"}, "grid": {"left": 80, "right": 40, "top": 20, "bottom": 30},
+                "tooltip": {"trigger": "axis"}, "grid": {"left": 80, "right": 110, "top": 20, "bottom": 30},
                 "xAxis": {"type": "value", "name": "rank"},
                 "yAxis": {"type": "category", "data": [r["region_name_en"] if en else r["region_name"] for r in national]},
                 "series": [{"type": "bar", "itemStyle": {"color": "#d64541"},
@@ -473,7 +473,7 @@ def station_ranking(con: duckdb.DuckDBPyConnection, *, lang: str = "zh") -> dict
         "title": (f"Composite index from station data, {year} ({n} cities; Hebei in red)" if en
                   else f"{year}年站点数据计算的综合指数（{n}个城市；河北各市为红色）"),
         "option": {
-            "tooltip": {"trigger": "axis"}, "grid": {"left": 90, "right": 40, "top": 10, "bottom": 30},
+            "tooltip": {"trigger": "axis"}, "grid": {"left": 90, "right": 110, "top": 10, "bottom": 30},
             "xAxis": {"type": "value", "name": "index"},
             "yAxis": {"type": "category", "inverse": True,
                       "data": [names.get(r["city"], r["city_name"]) if en else r["city_name"] for r in worst_first]},
