@@ -161,7 +161,8 @@ class ReadCache:
             return
         st = self.state
         use_cache = st.settings.public_reads and _cacheable(scope["path"])
-        key = (st.generation, scope["path"], scope.get("query_string", b""), _header(scope, b"accept") or b"")
+        key = (st.generation, scope["method"], scope["path"], scope.get("query_string", b""),
+               _header(scope, b"accept") or b"")
         hit = st.cache.get(key) if use_cache else None
         if hit is None:
             status, headers, chunks = 0, [], []
