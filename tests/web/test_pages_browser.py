@@ -94,6 +94,10 @@ def test_map_to_plan_sentence_language_and_csv(server: Running, tmp_path: Path) 
         assert lines[0] == "year,observed,target_path,band_low,band_high,required_level" and len(lines) > 3
         assert any(line.startswith("2020,42") for line in lines)  # the plan's 2020 baseline for Langfang
         _shot(page, "4-target-en")
+        # the API docs (Swagger UI) come from the vendored files too
+        page.goto(server.url + "/docs")
+        page.wait_for_selector(".swagger-ui .info")
+        assert "ecozone API" in page.inner_text(".swagger-ui .info")
         browser.close()
     assert errors == []
     assert outside == []

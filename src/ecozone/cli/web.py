@@ -23,6 +23,7 @@ def serve(
     rate: Annotated[float, typer.Option("--rate-per-ip", help="每个客户端每秒请求数上限，0 为不限 / requests per second per client (0: no limit)")] = 50.0,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="上传文件大小上限 / largest upload (MB)")] = 5.0,
     year: Annotated[int | None, typer.Option("--year", "-y", help="评估年 / evaluation year")] = None,
+    proxy: Annotated[str | None, typer.Option("--trusted-proxy", help="信任其 X-Forwarded-For 的反向代理地址 / address of a reverse proxy whose X-Forwarded-For is trusted")] = None,
     db: DbOption = None,
 ) -> None:
     """启动网页与 API 服务 / serve the dashboard and the REST API."""
@@ -38,7 +39,8 @@ def serve(
     console.print(say(f"仪表盘：http://{shown}:{port}/   API 文档：http://{shown}:{port}/docs   （Ctrl+C 停止）",
                       f"dashboard: http://{shown}:{port}/   API docs: http://{shown}:{port}/docs   (Ctrl+C to stop)"))
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5, limit_concurrency=200,
-                h11_max_incomplete_event_size=64 * 1024)
+                h11_max_incomplete_event_size=64 * 1024, proxy_headers=proxy is not None,
+                forwarded_allow_ips=proxy or "127.0.0.1")
 
 
 def site(
