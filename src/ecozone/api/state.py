@@ -9,6 +9,7 @@ transaction together with their audit row.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from ecozone.errors import StoreError
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect, transaction
 from ecozone.web.views import Snapshot, build_snapshot
+
+log = logging.getLogger("ecozone.api")
 
 
 @dataclass
@@ -61,6 +64,8 @@ class AppState:
         self._snap_lock = threading.Lock()
         self._snapshot: tuple[int, Snapshot] | None = None
         self._local = threading.local()
+        self._cursor_lock = threading.Lock()
+        self._warmer: threading.Thread | None = None
         self.cache: OrderedDict[tuple[Any, ...], tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
         self.cache_lock = threading.Lock()
 
@@ -70,7 +75,8 @@ class AppState:
         """This thread's cursor on the store (DuckDB connections are not shared across threads)."""
         cur = getattr(self._local, "cur", None)
         if cur is None:
-            cur = self._local.cur = self.con.cursor()
+            with self._cursor_lock:  # the connection takes one call at a time (DuckDB refuses, not waits)
+                cur = self._local.cur = self.con.cursor()
         return cur
 
     def snapshot(self) -> Snapshot:
@@ -96,6 +102,18 @@ class AppState:
             self.generation += 1
             with self.cache_lock:
                 self.cache.clear()
+        # evaluate the new generation now, in the background, so the next page need not wait
+        self._warmer = threading.Thread(target=self._warm, name="ecozone-snapshot", daemon=True)
+        self._warmer.start()
+
+    def _warm(self) -> None:
+        try:
+            self.snapshot()
+        except duckdb.Error:  # the service closed meanwhile: the next start evaluates anyway
+            log.debug("snapshot warm-up skipped", exc_info=True)
 
     def close(self) -> None:
-        self.con.close()
+        if self._warmer is not None:  # let a running evaluation finish before the store closes
+            self._warmer.join(timeout=60)
+        with self._cursor_lock:
+            self.con.close()

@@ -514,11 +514,3 @@ def data_page(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
                             "station_hours"), counts, strict=True)),
         "needs": needs(con, as_of=snap.as_of), "as_of": snap.as_of,
     }
-
-
-def status_of(snap: Snapshot) -> dict[str, int]:
-    return status_counts(snap.rows)
-
-
-__all__ = ["STATUS_ORDER", "NotFound", "Snapshot", "build_snapshot", "city", "data_page", "home", "plans",
-           "rankings", "status_of", "target"]
