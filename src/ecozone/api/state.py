@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,5 +116,12 @@ class AppState:
     def close(self) -> None:
         if self._warmer is not None:  # let a running evaluation finish before the store closes
             self._warmer.join(timeout=60)
-        with self._cursor_lock:
-            self.con.close()
+        # a computation whose request timed out may still be running on its cursor: wait for it
+        for _ in range(300):
+            try:
+                with self._cursor_lock:
+                    self.con.close()
+                return
+            except duckdb.Error:
+                time.sleep(0.1)
+        log.warning("the store stayed busy for 30 s; closing without waiting")
