@@ -52,6 +52,13 @@ def _is_building(node: ast.AST) -> bool:
     return False
 
 
+def _is_formatting(node: ast.AST) -> bool:
+    """``x.format(…)`` or ``x % y`` on any receiver (flagged only inside a SQL call)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr in ("format", "format_map", "substitute", "safe_substitute")
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+
+
 def violations(source: str, name: str = "<source>") -> list[str]:
     """``file:line: reason`` for every unvetted string-building SQL expression in ``source``."""
     tree = ast.parse(source)
@@ -83,7 +90,9 @@ def violations(source: str, name: str = "<source>") -> list[str]:
     found = []
     seen_lines: set[int] = set()
     for node in ast.walk(tree):
-        if not isinstance(node, ast.expr) or not _is_building(node):
+        if not isinstance(node, ast.expr):
+            continue
+        if not _is_building(node) and not (id(node) in in_sql_call and _is_formatting(node)):
             continue
         reason = None
         if id(node) in in_sql_call:
@@ -111,6 +120,9 @@ def test_no_unvetted_sql_strings_in_the_source() -> None:
     'q = f"SELECT {col} FROM t"\ncon.execute(q)',
     'q = "DELETE FROM t WHERE " + cond',
     'con.execute(query=f"COPY t TO {p}")',
+    'con.execute(TEMPLATE.format(table=name))',
+    'con.execute(template % name)',
+    'con.sql(Template(q).substitute(t=name))',
 ])
 def test_the_check_finds_string_built_sql(code: str) -> None:
     assert violations(code), code

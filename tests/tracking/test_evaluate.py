@@ -494,3 +494,42 @@ def test_each_target_is_judged_per_member_region(con: duckdb.DuckDBPyConnection)
     assert rows["T900-142@130100"]["status"] == "met_early" and rows["T900-142@130100"]["parent_id"] == "T900-142"
     assert rows["T900-142@130200"]["status"] == "off_track"
     assert {r["target_id"] for r in evaluate(con, TrackFilter(region="130200"), as_of=2024)} == {"T900-142@130200"}
+
+
+def test_share_of_days_from_the_count_of_days(con: duckdb.DuckDBPyConnection) -> None:
+    # ≤ 0.9 % heavy-pollution days; only counts are reported: 5 days in 2023 (5/365 = 1.37 %),
+    # 3 days in 2024, a leap year (3/366 = 0.82 %): met early, and the reason says how it was derived
+    add_target(con, "T900-143", "air.heavy_pollution_day_ratio", "at_most", 0.9)
+    add_obs(con, "air.heavy_pollution_days", {2023: 5, 2024: 3})
+    r = one(con, "T900-143", as_of=2024)
+    assert r["latest_value"] == pytest.approx(300 / 366) and r["n_from_days"] == 2
+    assert r["status"] == "met_early" and "折算为比率" in r["reason_zh"] and "count of days" in r["reason_en"]
+    add_obs(con, "air.heavy_pollution_day_ratio", {2024: 0.95})  # the reported share wins
+    r = one(con, "T900-143", as_of=2024)
+    assert r["latest_value"] == pytest.approx(0.95) and r["n_from_days"] == 1
+
+
+def test_approximate_elimination_is_not_read_as_zero(con: duckdb.DuckDBPyConnection) -> None:
+    # the catalogue encodes 基本消除 as eliminate 0 with approximate: still not "0 days"
+    add_target(con, "T900-144", "air.heavy_pollution_days", "eliminate", 0, 2024)
+    con.execute("UPDATE target SET approximate = TRUE WHERE id = 'T900-144'")
+    add_obs(con, "air.heavy_pollution_days", {2023: 3, 2024: 2})
+    r = one(con, "T900-144")
+    assert r["reason_key"] == "basically" and r["status"] == "needs_judgement"
+
+
+def test_zero_growth_reads_as_such(con: duckdb.DuckDBPyConnection) -> None:
+    add_target(con, "T900-145", "energy.coal_consumption", "reduce_by_pct", 0, baseline_year=2020, unit="%")
+    add_obs(con, "energy.coal_consumption", {2020: 100, 2023: 99, 2024: 98})
+    r = one(con, "T900-145", as_of=2024)
+    assert r["status"] == "met_early" and "不高于2020年水平（零增长）" in r["reason_zh"]
+    assert "no higher than in 2020 (zero growth)" in r["reason_en"]
+
+
+def test_a_judgement_of_an_each_target_applies_to_its_members(con: duckdb.DuckDBPyConnection) -> None:
+    add_target(con, "T900-146", "air.pm25_annual_mean", "qualitative", None, target_text="持续改善")
+    con.execute("UPDATE target SET scope = 'each' WHERE id = 'T900-146'")
+    con.execute("INSERT INTO target_member VALUES ('T900-146', '130100'), ('T900-146', '130200')")
+    record_judgement(con, "T900-146", "on_track", reason="两市均连续下降", by="张三", year=2024)
+    rows = {r["target_id"]: r["status"] for r in evaluate(con, as_of=2024)}
+    assert rows == {"T900-146@130100": "on_track", "T900-146@130200": "on_track"}

@@ -97,7 +97,7 @@ def test_review_report_workbook_and_html(loaded: duckdb.DuckDBPyConnection, tmp_
     for path in (files.html, files.html_en):
         html = path.read_text(encoding="utf-8")
         assert "<script" not in html and "http://" not in html.split("<body>")[0]
-        for section in ("summary", "charts", "needed", "conflicts", "method", "vintages", "all"):
+        for section in ("summary", "cities", "charts", "needed", "conflicts", "method", "vintages", "all"):
             assert f'id="{section}"' in html, section
         parser = Charts()
         parser.feed(html)

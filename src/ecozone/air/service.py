@@ -7,6 +7,7 @@ store with the same schema, see :func:`memory_store`).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 
 from ecozone.air import engine
 from ecozone.errors import InputError
-from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings, hour_label
+from ecozone.ingest.common import ImportRejected, Issue, ReadResult, display_path, flat_o3_warnings, hour_label
 from ecozone.ingest.readers import read_file
 from ecozone.ingest.stations import (
     city_code,
@@ -61,17 +62,20 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None) -> ReadResult:
-    """Read and check one file in a scratch connection that can read only that file.
+def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
+             scratch: duckdb.DuckDBPyConnection | None = None) -> ReadResult:
+    """Read and check one file in a scratch connection (:func:`reader_connection`), never the store's.
 
     The content hash is taken before and after the read: a file that changes meanwhile is refused.
     """
     before = _sha256(path)
-    scratch = reader_connection(path)
+    own = scratch is None
+    con = reader_connection(path) if scratch is None else scratch
     try:
-        result = read_file(scratch, path, fmt, mapping)
+        result = read_file(con, path, fmt, mapping)
     finally:
-        scratch.close()
+        if own:
+            con.close()
     if _sha256(path) != before:
         raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
                          code="file_changed")
@@ -79,36 +83,56 @@ def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None) -> Rea
     return result
 
 
-def read_all(con: duckdb.DuckDBPyConnection | None, paths: Sequence[Path], fmt: str,
-             mapping: dict[str, Any] | None = None, progress: Progress | None = None,
-             skip: dict[str, tuple[str, int]] | None = None,
+def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
+    """sha256 of a column mapping (canonical JSON), or None for the published formats."""
+    if mapping is None:
+        return None
+    return hashlib.sha256(json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
+             progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
              already: list[tuple[str, str, int]] | None = None) -> list[ReadResult]:
-    """Read ``paths`` (each in its own scratch connection; ``con`` is not used for reading).
+    """Read ``paths`` in one scratch connection that can read exactly these files and nothing else.
 
     A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
     read again; it is listed in ``already`` with the file and batch that hold its content.
     """
-    del con
-    results = []
     seen = dict(skip or {})
+    todo: list[Path] = []
     for path in paths:
-        digest = _sha256(path) if seen else ""
-        if digest and digest in seen:
+        digest = _sha256(path)
+        if digest in seen:
             if already is not None:
                 already.append((str(path), *seen[digest]))
-        else:
-            result = read_one(path, fmt, mapping)
-            seen[result.sha256] = (result.file, 0)
-            results.append(result)
-        if progress:
-            progress(str(path))
+            if progress:
+                progress(str(path))
+            continue
+        seen[digest] = (display_path(path), 0)
+        todo.append(path)
+    if not todo:
+        return []
+    results = []
+    scratch = reader_connection(*todo)
+    try:
+        for path in todo:
+            results.append(read_one(path, fmt, mapping, scratch))
+            if progress:
+                progress(str(path))
+    finally:
+        scratch.close()
     return results
 
 
-def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str) -> dict[str, tuple[str, int]]:
-    """sha256 -> (file, batch) of every file already imported in ``fmt``."""
-    rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
-                       "WHERE format = ? GROUP BY 1", [fmt]).fetchall()
+def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str,
+                      mapping: dict[str, Any] | None = None) -> dict[str, tuple[str, int]]:
+    """sha256 -> (file, batch) of every file already imported the same way (format, or mapping)."""
+    if mapping is None:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE format = ? AND mapping_sha256 IS NULL GROUP BY 1", [fmt]).fetchall()
+    else:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE mapping_sha256 = ? GROUP BY 1", [mapping_digest(mapping)]).fetchall()
     return {str(h): (str(f), int(b)) for h, f, b in rows}
 
 
@@ -121,9 +145,8 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
     (sha256 of its bytes) is already imported records nothing new.  Raises
     :class:`ImportRejected` listing every error (file, line, column, reason).
     """
-    fmt_key = "excel" if fmt == "excel" else fmt
     already: list[tuple[str, str, int]] = []
-    results = read_all(None, paths, fmt, mapping, progress, skip=imported_contents(con, fmt_key), already=already)
+    results = read_all(paths, fmt, mapping, progress, skip=imported_contents(con, fmt, mapping), already=already)
     errors = [i for r in results for i in r.errors]
     if errors:
         raise ImportRejected(errors)
@@ -136,7 +159,7 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
             summary.stations_registered = _register(con, results)
         _unknown_stations(con, results)
         for r in results:
-            _store_one(con, r, summary)
+            _store_one(con, r, summary, mapping_digest(mapping))
         warnings = [i for r in results for i in r.issues if i.severity == "warning"]
         warnings += _flat_o3(results)
         _store_warnings(con, warnings, summary.batch_ids[0] if summary.batch_ids else 0)
@@ -179,7 +202,8 @@ def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult])
         raise ImportRejected(issues)
 
 
-def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary) -> None:
+def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary,
+               mapping_sha256: str | None = None) -> None:
     """Insert one file's station hours; equal stored hours are unchanged, different ones refused."""
     row = con.execute("SELECT nextval('air_import_batch_seq')").fetchall()[0]
     assert row is not None
@@ -207,9 +231,10 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
     added, unchanged = int(counted[0]), int(counted[1])
     warnings = sum(1 for i in r.issues if i.severity == "warning")
     con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
-                "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rows_read, hours_added, hours_unchanged, warnings, mapping_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch, r.file, r.sha256 or _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
-                 added, unchanged, warnings])
+                 added, unchanged, warnings, mapping_sha256])
     con.execute(  # sql: vetted (values: constants; the batch is a parameter)
         f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
         "?, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)", [batch])

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ecozone.catalogue.loader import Catalogue, Problem, load_catalogue_lenient
-from ecozone.catalogue.models import Achieved, Instrument, Statement, Target
+from ecozone.catalogue.models import Achieved, Instrument, Kind, Statement, Target
 from ecozone.catalogue.seeds import seed_text
 from ecozone.catalogue.wording import numbers_in_words, wording_problems
 
@@ -74,14 +74,24 @@ class DocumentCounts:
 
 
 def counts_by_document(cat: Catalogue) -> dict[str, DocumentCounts]:
-    targets = Counter(t.document for t in cat.targets.values())
-    statements = Counter(s.document for t in cat.targets.values() for s in t.statements)
-    statements.update(targets)
-    kinds = Counter((t.document, t.kind.value) for t in cat.targets.values())
+    """Per document: the targets it states (a restated target counts in each document), their
+    kinds as that document marks them (the strongest of its statements there), its statements,
+    instruments and achieved values."""
+    rank = {Kind.BINDING: 0, Kind.EXPECTED: 1, Kind.STRIVE: 2, Kind.UNSTATED: 3}
+    kind_in: dict[tuple[str, str], Kind] = {}
+    statements: Counter[str] = Counter()
+    for t in cat.targets.values():
+        for doc, kind in [(t.document, t.kind), *((s.document, s.kind) for s in t.statements)]:
+            statements[doc] += 1
+            old = kind_in.get((doc, t.id))
+            if old is None or rank[kind] < rank[old]:
+                kind_in[(doc, t.id)] = kind
+    targets = Counter(doc for doc, _ in kind_in)
+    kinds = Counter((doc, k) for (doc, _), k in kind_in.items())
     instruments = Counter(i.document for i in cat.instruments.values())
     achieved = Counter(a.document for a in cat.achieved.values())
     return {
-        d: DocumentCounts(targets[d], kinds[(d, "binding")], kinds[(d, "expected")], statements[d],
+        d: DocumentCounts(targets[d], kinds[(d, Kind.BINDING)], kinds[(d, Kind.EXPECTED)], statements[d],
                           instruments[d], achieved[d])
         for d in cat.documents
     }
@@ -103,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{doc:10s} {n.targets:7d} {n.binding:7d} {n.expected:8d} {n.statements:5d} "
               f"{n.instruments:5d} {n.achieved:8d}")
     n_statements = sum(1 + len(t.statements) for t in cat.targets.values())
+    print("(a target restated in several documents counts in each; the total counts it once)")
     print(f"{'total':10s} {len(cat.targets):7d} {'':7s} {'':8s} {n_statements:5d} "
           f"{len(cat.instruments):5d} {len(cat.achieved):8d}")
     print(f"{len(cat.regions)} regions, {len(cat.indicators)} indicators")

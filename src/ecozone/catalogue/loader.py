@@ -107,6 +107,11 @@ class Catalogue:
     origin: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (file, line)
 
     @property
+    def indicator_renames(self) -> dict[str, str]:
+        """Former indicator id -> its current id."""
+        return {old: i.id for i in self.indicators.values() for old in i.former_ids}
+
+    @property
     def aliases(self) -> dict[str, str]:
         """Merged target id -> the id of the target it became."""
         return {a: t.id for t in self.targets.values() for a in t.aliases}
@@ -239,7 +244,9 @@ def _check_references(cat: Catalogue, col: _Collector, root: Path) -> None:
             bad("region", f"unknown region {rec.region!r}")
         ind = cat.indicators.get(rec.indicator)
         if ind is None:
-            bad("indicator", f"unknown indicator {rec.indicator!r}")
+            renamed = cat.indicator_renames.get(rec.indicator)
+            hint = f" (renamed to {renamed!r})" if renamed else ""
+            bad("indicator", f"unknown indicator {rec.indicator!r}{hint}")
         else:
             how = rec.comparison if isinstance(rec, Target) else rec.measure
             want = expected_unit(how, ind)
@@ -292,6 +299,10 @@ def _check_dictionaries(cat: Catalogue, col: _Collector, root: Path) -> None:
             if ref not in cat.regions:
                 col.add(root.parent / file, line, "parent/members", f"unknown region {ref!r}")
     for iid, ind in cat.indicators.items():
+        for old in ind.former_ids:
+            if old in cat.indicators:
+                file, line = cat.origin[iid]
+                col.add(root.parent / file, line, "former_ids", f"{old!r} is still an indicator of its own")
         if ind.domain not in cat.domains:
             file, line = cat.origin[iid]
             col.add(root.parent / file, line, "domain", f"unknown domain {ind.domain!r}")

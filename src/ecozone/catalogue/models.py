@@ -134,6 +134,7 @@ class Indicator(Record):
     polarity: Polarity
     aliases: tuple[str, ...] = ()
     method: str | None = None  # the national standard or method that computes it
+    former_ids: tuple[str, ...] = ()  # ids this indicator had before a rename: still understood
     note: str | None = None
 
     @model_validator(mode="after")

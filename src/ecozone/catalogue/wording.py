@@ -59,6 +59,13 @@ def _complete_full(t: Target, ind: Indicator, clause: str) -> str | None:
     return _full(t, ind, approximate=False)
 
 
+def _coverage(t: Target, ind: Indicator, clause: str) -> str | None:
+    """全覆盖 on a per-cent indicator is 100 %; 基本 (checked by its own rule) may make it approximate."""
+    if ind.unit == PERCENT_UNIT and (t.comparison is not Comparison.AT_LEAST or t.target_value != 100):
+        return f"expected at_least 100 (%), found {t.comparison.value} {t.target_value}"
+    return None
+
+
 def _zero_growth(t: Target, ind: Indicator, clause: str) -> str | None:
     if t.comparison is not Comparison.REDUCE_BY_PCT or t.target_value != 0:
         return f"expected reduce_by_pct 0 against a base year, found {t.comparison.value} {t.target_value}"
@@ -121,6 +128,8 @@ WORDINGS: tuple[Wording, ...] = (
             "per-cent indicator: at_least 100, approximate; otherwise qualitative", _basic_full),
     Wording(("全面完成", "全面实现", "全部完成"), "百分比指标：at_least 100；计数：at_least 所列数量",
             "per-cent indicator: at_least 100; a count: at_least the number", _complete_full),
+    Wording(("全覆盖", "全域覆盖", "全市域覆盖"), "百分比指标：at_least 100（有“基本”另加 approximate）",
+            "per-cent indicator: at_least 100 (approximate where 基本 is added)", _coverage),
     Wording(("零增长",), "reduce_by_pct 0（相对基准年）；趋零增长 另加 approximate: true",
             "reduce_by_pct 0 against the base year; 趋零增长 also approximate", _zero_growth),
     Wording(("不降低", "不减少", "不下降"), "有数值：at_least 该数值；无数值：qualitative",

@@ -28,6 +28,7 @@ from ecozone.cli.common import (
     say,
     store,
 )
+from ecozone.errors import InputError
 from ecozone.ingest.readers import FORMATS, load_mapping
 from ecozone.ingest.stations import (
     Station,
@@ -102,8 +103,16 @@ def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | 
     paths = [*(inputs or []), *(more or [])]
     out: list[Path] = []
     for p in paths:  # a folder is expanded here, visibly, never by DuckDB's glob
-        out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
-                   if p.is_dir() else [p])
+        if not p.is_dir():
+            out.append(p)
+            continue
+        found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
+        if not found:
+            raise InputError("文件夹中没有 .csv/.parquet/.xlsx 文件", "no .csv/.parquet/.xlsx files in this folder",
+                             file=str(p), code="empty_folder")
+        err_console.print(escape(say(f"文件夹 {p}：{len(found)} 个文件", f"folder {p}: {len(found)} files")),
+                          style="dim", highlight=False)
+        out.extend(found)
     return out or None
 
 
@@ -205,6 +214,14 @@ ANNUAL_COLUMNS = [
     Column("compliance_label", "达标", "complies"),
 ]
 POLS = ("so2", "no2", "pm10", "pm25", "co", "o3")
+# how a pollutant is written in either language (never the internal id)
+POLLUTANT_LABEL = {"so2": "SO₂", "no2": "NO₂", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O₃",
+                   "o3_8h": "O₃-8h", "o3_1h": "O₃-1h"}
+
+
+def _pollutants(ids: list[str]) -> str:
+    return "、".join(POLLUTANT_LABEL.get(p, p) for p in ids) if say("zh", "en") == "zh" else \
+        ", ".join(POLLUTANT_LABEL.get(p, p) for p in ids)
 
 
 def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -213,7 +230,7 @@ def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
         r["compliance"] = {p: r[f"{p}_complies"] for p in POLS}
         failing = [p for p in POLS if r[f"{p}_complies"] is False]
         r["compliance_label"] = say("达标", "yes") if r["all_complies"] else \
-            (say("超标：", "no: ") + ",".join(failing) if failing else say("数据不足", "incomplete"))
+            (say("超标：", "no: ") + _pollutants(failing) if failing else say("数据不足", "incomplete"))
     return rows
 
 
@@ -263,7 +280,7 @@ def _period_rows(table: pa.Table) -> list[dict[str, Any]]:
     for r in rows:
         r["validity"] = {k: r[f"{p}_valid"] for k, p in PERIOD_VALIDITY.items()}
         short = [p for p in PERIOD_VALIDITY.values() if not r[f"{p}_valid"]]
-        r["validity_label"] = say("有效", "valid") if not short else say("数据不足：", "incomplete: ") + ",".join(short)
+        r["validity_label"] = say("有效", "valid") if not short else say("数据不足：", "incomplete: ") + _pollutants(short)
     return rows
 
 
@@ -322,7 +339,11 @@ def rank_cmd(
                     Column("change_pct", "变化率%", "change %")]
     title = say(f"{year} 年综合指数排名" + ("（倒排）" if worst_first else ""),
                 f"Composite index ranking {year}" + (" (worst first)" if worst_first else ""))
-    render(_rows(ranked), columns, fmt, title)
+    rows = _rows(ranked)
+    if fmt is Format.table:  # pollutant names, not ids, on screen; the JSON/CSV keep the ids
+        for r in rows:
+            r["composite_primary"] = _pollutants([p for p in str(r.get("composite_primary") or "").split(",") if p])
+    render(rows, columns, fmt, title)
 
 
 @stations_app.command("list")
@@ -353,10 +374,7 @@ def stations_import(
     db: DbOption = None,
 ) -> None:
     """从文件登记或更新站点 / register or update stations from a file."""
-    try:
-        stations = read_station_file(file)
-    except (ValueError, OSError) as exc:
-        raise fail(str(exc), str(exc)) from exc
+    stations = read_station_file(file)  # InputError: file, row, reason (EcozoneGroup)
     with store(db, load=False) as con, transaction(con):
         changed = upsert_stations(con, stations)
     console.print(say(f"站点 {len(stations)} 个，新增或更新 {changed} 个", f"{len(stations)} stations, {changed} new or changed"))
@@ -379,4 +397,4 @@ def stations_add(
     with store(db, load=False) as con, transaction(con):
         upsert_stations(con, [Station(code, name, cc, longitude=longitude, latitude=latitude,
                                       background=background, source="ecozone air stations add")])
-    console.print(say(f"已登记 {code}", f"registered {code}"))
+    console.print(escape(say(f"已登记 {code}", f"registered {code}")))

@@ -34,7 +34,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from ecozone.errors import EcozoneError, clip
+from ecozone.errors import EcozoneError, StoreError, clip
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect
 
@@ -84,7 +84,8 @@ def say(zh: str, en: str) -> str:
     return en if lang() is Lang.en else zh
 
 
-def _store_busy(holder: str) -> None:
+def store_busy(holder: str) -> None:
+    """The message shown once while waiting for a store another process holds."""
     err_console.print(escape(say(f"数据库正被其他进程使用（{holder}），等待中……",
                                  f"store busy, waiting for {holder} …")), style="yellow")
 
@@ -96,7 +97,7 @@ def store(db: Path | None, *, load: bool = True) -> Iterator[duckdb.DuckDBPyConn
     A store locked by another process is waited for (bounded, with a message); a path that is
     not a DuckDB file, a directory or an unwritable place is refused (:class:`StoreError`).
     """
-    con = connect(db, on_wait=_store_busy)
+    con = connect(db, on_wait=store_busy)
     try:
         if load:
             ensure_loaded(con)
@@ -174,7 +175,8 @@ def print_error(exc: EcozoneError) -> None:
     """An anticipated error: its row-level details (at most 50), then one bilingual line."""
     detail = exc.detail if isinstance(exc.detail, list) else []
     for item in detail[:50]:
-        err_console.print("  " + escape(clip(item, 400)), highlight=False)
+        text = item.message(lang().value) if hasattr(item, "message") else str(item)
+        err_console.print("  " + escape(clip(text, 1000)), highlight=False)
     if len(detail) > 50:
         err_console.print(escape(say(f"  …另有 {len(detail) - 50} 条", f"  … {len(detail) - 50} more")))
     err_console.print(f"[red]{say('错误', 'error')}:[/red] {escape(exc.message(lang().value))}", highlight=False)
@@ -206,7 +208,7 @@ def write_crash_log(exc: BaseException) -> Path:
 def handle_unexpected(exc: BaseException) -> int:
     """One line and the log file's path (never the traceback itself); exit code 1."""
     log = write_crash_log(exc)
-    what = escape(clip(f"{type(exc).__name__}: {exc}", 200))
+    what = clip(f"{type(exc).__name__}: {exc}", 200)
     err_console.print(
         f"[red]{say('内部错误', 'internal error')}:[/red] "
         + escape(say(f"{what}；详细信息已写入 {log}，报告问题时请附上该文件",
@@ -225,6 +227,11 @@ class EcozoneGroup(TyperGroup):
         except EcozoneError as exc:
             print_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # writing an output (template, report) or a vanished file: environment
+            err = StoreError(f"无法读写文件：{exc.strerror or exc}", f"cannot read or write a file: {exc.strerror or exc}",
+                             file=None if exc.filename is None else str(exc.filename), code="os_error")
+            print_error(err)
+            raise typer.Exit(err.exit_code) from None
         except duckdb.IOException as exc:  # the store vanished or filled up mid-command
             from ecozone.store.db import store_io_error
 

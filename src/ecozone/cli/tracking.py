@@ -47,7 +47,7 @@ obs_app = typer.Typer(help="观测值 / observations: import, template, correcti
 track_app = typer.Typer(help="目标跟踪 / target tracking: status of every target", invoke_without_command=True)
 report_app = typer.Typer(help="评估报告 / review reports", no_args_is_help=True)
 
-StatusOpt = Annotated[str | None, typer.Option("--status", "-s", help="状态 / status: achieved, on_track, moderately_off_track, off_track, not_yet_due, insufficient_data, needs_judgement")]
+StatusOpt = Annotated[str | None, typer.Option("--status", "-s", help="状态 / status: achieved, met_early, on_track, moderately_off_track (at risk), off_track, awaiting_data, not_yet_due, insufficient_data, needs_judgement")]
 AsOfOpt = Annotated[int | None, typer.Option("--as-of", "--year", "-y", help="评估年（使用该年及以前的观测值；默认：有数据的最近年份）/ evaluation year (default: the latest year with data)")]
 ByOpt = Annotated[str, typer.Option("--by", help="记录人 / who records it")]
 
@@ -91,7 +91,7 @@ def obs_template(
     """生成导入模板（指标、单位、地区代码与数据校验）/ write the import template."""
     with store(db) as con:
         path = write_template(con, out)
-    console.print(say(f"模板已写入 {path}", f"template written to {path}"))
+    console.print(escape(say(f"模板已写入 {path}", f"template written to {path}")))
 
 
 @obs_app.command("needs")
@@ -131,8 +131,8 @@ def obs_needs(
                       Column("unlocks", "可解锁的目标", "unlocks targets", 40)], fmt,
                say(f"缺少的观测值（评估年 {as_of}）", f"Observations needed (as of {as_of})"))
     if path is not None:
-        console.print(say(f"已写出预填模板 {path}（{len(rows)} 行，数值留空）：填写后用 ecozone obs import 导入",
-                          f"pre-filled template written to {path} ({len(rows)} rows, values empty): fill in, then ecozone obs import"))
+        console.print(escape(say(f"已写出预填模板 {path}（{len(rows)} 行，数值留空）：填写后用 ecozone obs import 导入",
+                                 f"pre-filled template written to {path} ({len(rows)} rows, values empty): fill in, then ecozone obs import")))
 
 
 @obs_app.command("correct")
@@ -206,15 +206,16 @@ def obs_load_bundled(
         f"bundled figures: {res.rows} rows, {res.loaded} loaded ({res.partial} part-year), {len(res.skipped)} skipped; "
         f"added {w.added}, superseded {w.superseded}, unchanged {w.unchanged}"))
     for s in res.skipped:
-        console.print(f"  [yellow]{s}[/yellow]")
+        console.print(f"  [yellow]{escape(s)}[/yellow]")
 
 
 # ----------------------------------------------------------------------------------- track
 
 TRACK_COLUMNS = [
     Column("status_label", "状态", "status"), Column("target_id", "编号", "id"), Column("kind_label", "属性", "kind"),
-    Column("region_name", "地区", "region"), Column("indicator_name", "指标", "indicator", 22),
+    Column("region_label", "地区", "region"), Column("indicator_label", "指标", "indicator", 22),
     Column("goal", "目标", "target", 24), Column("latest", "最新", "latest"), Column("projected", "预计", "projected"),
+    Column("p_meet_label", "达标概率", "P(meet)"),
     Column("reason", "理由", "reason", 70),
 ]
 JSON_KEYS = (
@@ -268,11 +269,15 @@ def track(
     for r in rows:
         r["status_label"] = f"{r['status_icon']} {say(r['status_zh'], r['status_en'])}"
         r["kind_label"] = say(KIND_ZH[Kind(r["kind"])], r["kind"])
+        r["region_label"] = say(r["region_name"], r["region_name_en"])
+        r["indicator_label"] = say(r["indicator_name"], r["indicator_name_en"])
         r["goal"] = say(goal_zh(r), goal_en(r))
         r["latest"] = f"{r['latest_year']}: {num(r['latest_value'])}" if r["latest_year"] else ""
+        r["p_meet_label"] = "" if r["p_meet"] is None else f"{round(100 * r['p_meet'])}%"
         r["projected"] = "" if r["projected_value"] is None else num(r["projected_value"]) + (
             f" ({num(r['projected_low'])}–{num(r['projected_high'])})" if r["projected_low"] is not None else "")
-    render(rows, TRACK_COLUMNS, fmt, say(f"目标跟踪（评估年 {as_of}）", f"Target tracking (as of {as_of})"))
+    why_zh, why_en = ("", "") if year else ("，有数据的最近年份", ", the latest year with data")
+    render(rows, TRACK_COLUMNS, fmt, say(f"目标跟踪（评估年 {as_of}{why_zh}）", f"Target tracking (as of {as_of}{why_en})"))
     counts = status_counts(rows)
     console.print("  ".join(f"{s.icon} {say(s.zh, s.en)} {counts[s.value]}" for s in STATUS_ORDER))
 
@@ -309,13 +314,23 @@ def track_summary(
     for by, zh, en in (("kind", "按属性", "By kind"), ("region", "按地区", "By region"),
                        ("domain", "按领域", "By domain"), ("document", "按规划文件", "By plan")):
         part = [dict(g, label=say(g["label_zh"], g["label_en"])) for g in groups if g["dimension"] == by]
-        render(part, [Column("label", zh, en, 24), Column("total", "合计", "total"), *status_cols], fmt, say(zh, en))
-    render(mat, [Column("region_name", "地区", "region"), *[Column(d, d, d) for d in domains]], fmt,
-           say("地区 × 领域（●达成或顺利 ▲略滞后 ✖严重滞后 ?数据不足/待判定 ○未到期）",
-               "Region × domain (● achieved/on track ▲ moderately off ✖ off track ? unknown ○ not yet due)"))
-    render(league, [Column("indicator_name", "指标", "indicator", 24), Column("year", "年份", "year"),
-                    Column("rank", "名次", "rank"), Column("region_name", "城市", "city"),
-                    Column("value", "数值", "value"), Column("unit", "单位", "unit")], fmt,
+        render(part, [Column("label", zh, en, 24), Column("total", "合计", "total"), *status_cols], fmt,
+               say(f"{zh}（评估年 {as_of}）", f"{en} (as of {as_of})"))
+    names = {r["domain"]: (r["domain_name"] or r["domain"], r["domain_name_en"] or r["domain"]) for r in rows}
+    for m in mat:
+        m["region_label"] = say(m["region_name"], m["region_name_en"])
+    render(mat, [Column("region_label", "地区", "region"),
+                 *[Column(d, names[d][0], names[d][1]) for d in domains]], fmt,
+           say("地区 × 领域（●达成、提前达到或顺利 ▲有风险 ✖严重滞后 ?数据不足/待数据/待判定 ○未到期）",
+               "Region × domain (● achieved, met early or on track ▲ at risk ✖ off track ? unknown or awaiting data "
+               "○ not yet due)"))
+    for g in league:
+        g["indicator_label"] = say(g["indicator_name"], g["indicator_name_en"])
+        g["region_label"] = say(g["region_name"], g["region_name_en"])
+        g["unit_label"] = say(g["unit"], unit_en(g["unit"]))
+    render(league, [Column("indicator_label", "指标", "indicator", 24), Column("year", "年份", "year"),
+                    Column("rank", "名次", "rank"), Column("region_label", "城市", "city"),
+                    Column("value", "数值", "value"), Column("unit_label", "单位", "unit")], fmt,
            say("城市排名（可比指标，1 为最好）", "City league table (comparable indicators, 1 = best)"))
 
 
@@ -347,7 +362,8 @@ def track_backtest(
         f"verdict hit rate against the plans' levels {num(lv['hit_rate'])} ({lv['n']})."))
     cols = [Column("label", "分组", "group"), Column("n", "预测数", "n"), Column("coverage", "覆盖率", "coverage"),
             Column("coverage_nominal", "未校准覆盖率", "uncalibrated"), Column("mae", "平均绝对误差", "MAE"),
-            Column("mape", "平均绝对百分比误差%", "MAPE %")]
+            Column("mape", "平均绝对百分比误差%", "MAPE %"), Column("verdicts_hit_rate", "判定命中率", "verdict hit rate"),
+            Column("verdicts_n", "判定数", "verdicts")]
     for part, zh, en in (("by_domain", "按领域", "By domain"), ("by_horizon", "按预测年数", "By horizon (years)")):
         rows = [{**{k: (num(v, 3) if isinstance(v, float) else v) for k, v in g.items()},
                  "label": say(g["label_zh"], g["label_en"])} for g in res[part]]
@@ -370,10 +386,15 @@ def alerts_cmd(
         found = find_alerts(con, rows, as_of=as_of)
         if record:
             record_snapshot(con, rows, as_of)
+    severity = {"alert": "警报", "warning": "警告", "info": "提示"}
+    kinds = {"status_change": "状态变化", "binding_off_track": "约束性目标滞后", "near_bottom": "接近“后十”"}
     for a in found:
         a["message"] = say(a["message_zh"], a["message_en"])
-    render(found, [Column("severity", "级别", "severity"), Column("type", "类型", "type"),
-                   Column("message", "内容", "message", 110)], fmt, say("预警", "Alerts"))
+        a["severity_label"] = say(severity.get(a["severity"], a["severity"]), a["severity"])
+        a["type_label"] = say(kinds.get(a["type"], a["type"]), a["type"].replace("_", " "))
+    render(found, [Column("severity_label", "级别", "severity"), Column("type_label", "类型", "type"),
+                   Column("message", "内容", "message", 110)], fmt,
+           say(f"预警（评估年 {as_of}）", f"Alerts (as of {as_of})"))
 
 
 # ---------------------------------------------------------------------------------- report
@@ -397,8 +418,8 @@ def report_review(
             raise fail(f"未知地区：{exc}", f"unknown region: {exc}") from exc
         except LookupError as exc:
             raise fail(f"没有规划文件 {plan}", f"no document {plan}") from exc
-    console.print(say(f"已生成：{files.xlsx}，{files.html}，{files.html_en}（目标 {files.targets}，图 {files.charts}）",
-                      f"written: {files.xlsx}, {files.html}, {files.html_en} ({files.targets} targets, {files.charts} charts)"))
+    console.print(escape(say(f"已生成：{files.xlsx}，{files.html}，{files.html_en}（目标 {files.targets}，图 {files.charts}）",
+                             f"written: {files.xlsx}, {files.html}, {files.html_en} ({files.targets} targets, {files.charts} charts)")))
 
 
 def register(app: typer.Typer) -> None:

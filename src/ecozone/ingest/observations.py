@@ -33,6 +33,7 @@ from ecozone.catalogue.loader import expected_unit
 from ecozone.catalogue.models import Comparison, Indicator, Measure, Polarity
 from ecozone.errors import InputError, clip
 from ecozone.ingest.plausible import SOFT_FLAG, check_values
+from ecozone.sheets import no_formulas
 from ecozone.store.db import meta_value, set_meta, transaction
 from ecozone.store.observations import WriteResult, write_observations
 
@@ -232,12 +233,12 @@ class RowError:
     en: str
 
     def __str__(self) -> str:
-        return f"row {self.row} [{clip(self.column, 40)}]: {self.en} / {self.zh}"
+        return f"row {self.row} [{clip(self.column, 40)}]: {clip(self.en, 300)} / {clip(self.zh, 300)}"
 
     def message(self, lang: str = "zh") -> str:
         if lang == "en":
-            return f"row {self.row} [{clip(self.column, 40)}]: {self.en}"
-        return f"第 {self.row} 行 [{clip(self.column, 40)}]：{self.zh}"
+            return f"row {self.row} [{clip(self.column, 40)}]: {clip(self.en, 300)}"
+        return f"第 {self.row} 行 [{clip(self.column, 40)}]：{clip(self.zh, 300)}"
 
 
 class ImportFailed(InputError):
@@ -364,8 +365,8 @@ def validate_rows(
                              f"missing required column(s): {', '.join(missing)}")]
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
-        errors.append(RowError(1, ",".join(unknown), f"未知列：{', '.join(unknown)}",
-                               f"unknown column(s): {', '.join(unknown)}"))
+        names = ", ".join(clip(u, 40) for u in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        errors.append(RowError(1, clip(",".join(unknown), 40), f"未知列：{names}", f"unknown column(s): {names}"))
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     for n, rec in enumerate(table[1:], start=2):
@@ -379,33 +380,33 @@ def validate_rows(
 
         region = dic.regions.get(rec.get("region", ""))
         if region is None:
-            bad("region", f"未知地区 {rec.get('region')!r}", f"unknown region {rec.get('region')!r}")
+            bad("region", f"未知地区 {clip(repr(rec.get('region')))}", f"unknown region {clip(repr(rec.get('region')))}")
         ind = dic.indicators.get(rec.get("indicator", ""))
         if ind is None:
-            bad("indicator", f"未知指标 {rec.get('indicator')!r}", f"unknown indicator {rec.get('indicator')!r}")
+            bad("indicator", f"未知指标 {clip(repr(rec.get('indicator')))}", f"unknown indicator {clip(repr(rec.get('indicator')))}")
         period = rec.get("period", "")
         pm = PERIOD.match(period)
         if pm is None:
-            bad("period", f"时期格式错误 {period!r}（应为 2024、2024-05 或 2024-01..11）",
-                f"bad period {period!r} (use 2024, 2024-05 or 2024-01..11)")
+            bad("period", f"时期格式错误 {clip(repr(period))}（应为 2024、2024-05 或 2024-01..11）",
+                f"bad period {clip(repr(period))} (use 2024, 2024-05 or 2024-01..11)")
         value: float | None = None
         try:
             value = float(rec.get("value", "").replace(",", ""))
             if value != value or value in (float("inf"), float("-inf")):
                 raise ValueError
         except ValueError:
-            bad("value", f"数值无效 {rec.get('value')!r}", f"bad number {rec.get('value')!r}")
+            bad("value", f"数值无效 {clip(repr(rec.get('value')))}", f"bad number {clip(repr(rec.get('value')))}")
         try:
             measure = Measure(rec.get("measure") or "level")
         except ValueError:
             measure = Measure.LEVEL
-            bad("measure", f"未知口径 {rec.get('measure')!r}", f"unknown measure {rec.get('measure')!r}")
+            bad("measure", f"未知口径 {clip(repr(rec.get('measure')))}", f"unknown measure {clip(repr(rec.get('measure')))}")
         base_year: int | None = None
         if rec.get("base_year"):
             try:
                 base_year = int(rec["base_year"])
             except ValueError:
-                bad("base_year", f"基准年无效 {rec['base_year']!r}", f"bad base year {rec['base_year']!r}")
+                bad("base_year", f"基准年无效 {clip(repr(rec['base_year']))}", f"bad base year {clip(repr(rec['base_year']))}")
         if measure is not Measure.LEVEL and base_year is None:
             bad("base_year", "变化量需要基准年", "a change needs base_year")
         if measure is Measure.LEVEL and base_year is not None:
@@ -416,8 +417,8 @@ def validate_rows(
             if not unit:
                 unit = want
             elif unit != want:
-                bad("unit", f"单位 {unit!r} 与指标 {ind.id} 不符，应为 {want!r}",
-                    f"unit {unit!r} does not match {ind.id}: expected {want!r}")
+                bad("unit", f"单位 {clip(repr(unit))} 与指标 {ind.id} 不符，应为 {clip(repr(want))}",
+                    f"unit {clip(repr(unit))} does not match {ind.id}: expected {clip(repr(want))}")
         if None in (region, ind, pm, value):
             continue
         assert ind is not None and pm is not None
@@ -614,6 +615,10 @@ def write_workbook_template(
         readme.append(["", zh, en])
     readme.column_dimensions["B"].width = 60
     readme.column_dimensions["C"].width = 60
+    for sheet in (ws, readme, *(wb[ls.name] for ls in lists)):
+        no_formulas(sheet)
+    if example:
+        no_formulas(wb[EXAMPLE_SHEET])
     wb.save(out)
     return out
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import yaml
 
@@ -74,8 +75,10 @@ def _read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list
     except duckdb.Error as exc:
         raise InputError(f"无法按 CSV 读取：{engine_reason(exc)}", f"cannot read as CSV: {engine_reason(exc)}",
                          file=name, code="unreadable_csv") from None
-    rejects = con.execute(
-        "SELECT line, column_name, csv_line, error_type, error_message FROM reject_errors ORDER BY line").fetchall()
+    _physical_lines(con, path)
+    rejects = con.execute(  # one issue per rejected line (DuckDB lists each missing column)
+        "SELECT line, arg_min(column_name, column_idx), any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
+        "arg_min(error_message, column_idx) FROM reject_errors GROUP BY line ORDER BY line").fetchall()
     issues = [Issue(name, None if line is None else int(line), col, None if raw is None else clip(raw),
                     f"{clip(message, 160)} / 行格式错误（{kind}）", "error")
               for line, col, raw, kind, message in rejects]
@@ -84,9 +87,35 @@ def _read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list
     return issues
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str = "air_file") -> list[str]:
-    return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                                      "ORDER BY column_index", [table]).fetchall()]
+def _physical_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Make ``air_file``'s line numbers those of the file when it holds blank lines.
+
+    DuckDB skips blank lines, so the n-th record is not always on line n + 1.  The file's
+    non-blank lines are found with NumPy over its bytes (only when a blank line exists) and the
+    records are renumbered by a join.  (A quoted value spanning lines still counts as one.)
+    """
+    raw = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    starts = np.r_[0, ends + 1]
+    stops = np.r_[ends, raw.size]
+    if starts.size and starts[-1] >= raw.size:  # the newline that ends the file opens no line
+        starts, stops = starts[:-1], stops[:-1]
+    length = stops - starts
+    blank = (length == 0) | ((length == 1) & (raw[np.minimum(starts, max(raw.size - 1, 0))] == 13))
+    if not blank.any():
+        return
+    nonblank = pa.table({"k": pa.array(np.arange(int((~blank).sum()), dtype=np.int64)),
+                         "physical": pa.array(np.flatnonzero(~blank).astype(np.int64) + 1)})
+    con.register("air_lines", nonblank)
+    con.execute(  # sql: vetted (LINE: a code constant)
+        f"CREATE OR REPLACE TEMP TABLE air_file AS SELECT l.physical AS {LINE}, f.* EXCLUDE ({LINE}) "
+        f"FROM air_file f JOIN air_lines l ON l.k = f.{LINE} - 1 ORDER BY l.physical")
+    con.unregister("air_lines")
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The column names of ``air_file``, in file order."""
+    return [d[0] for d in con.execute("SELECT * FROM air_file LIMIT 0").description]
 
 
 def _require_columns(con: duckdb.DuckDBPyConnection, name: str, fmt: str,
@@ -97,11 +126,14 @@ def _require_columns(con: duckdb.DuckDBPyConnection, name: str, fmt: str,
     missing = [c for c in need if c not in cols]
     if missing:
         found = ", ".join(clip(c, 30) for c in cols[:12]) + (" …" if len(cols) > 12 else "")
-        raise InputError(
-            f"不是 {fmt} 格式：缺少列 {', '.join(missing)}（文件的列：{found}）；--format 是否正确？",
-            f"not a {fmt} file: missing column(s) {', '.join(missing)} (the file has: {found}); "
-            "is --format right?", file=name, code="missing_columns",
-            detail={"missing": missing, "found": cols[:100]})
+        lacking = ", ".join(clip(c, 30) for c in missing[:12]) + (" …" if len(missing) > 12 else "")
+        if required is not None:  # a mapped file: the mapping names columns the file lacks
+            zh = f"列映射中的列在文件中不存在：{lacking}（文件的列：{found}）"
+            en = f"the mapping names column(s) the file does not have: {lacking} (the file has: {found})"
+        else:
+            zh = f"不是 {fmt} 格式：缺少列 {lacking}（文件的列：{found}）；--format 是否正确？"
+            en = f"not a {fmt} file: missing column(s) {lacking} (the file has: {found}); is --format right?"
+        raise InputError(zh, en, file=name, code="missing_columns", detail={"missing": missing, "found": cols[:100]})
 
 
 def _require_rows(con: duckdb.DuckDBPyConnection, name: str, issues: list[Issue]) -> None:

@@ -121,7 +121,7 @@ def target_chart(row: dict[str, Any], points: Sequence[tuple[int, float, str]], 
 
 
 def small_multiples(
-    panels: Sequence[dict[str, Any]], *, unit: str, lang: str, chart_id: str, ncols: int = 4
+    panels: Sequence[dict[str, Any]], *, unit: str, lang: str, chart_id: str, title: str = "", ncols: int = 4
 ) -> str:
     """One small panel per city on a shared y axis: ``panels`` items have ``title``,
     ``points`` [(year, value)], ``level`` (the city's target or None) and ``status``."""
@@ -136,7 +136,10 @@ def small_multiples(
                 ax.plot([q[0] for q in run], [q[1] for q in run], "-o", color=OBSERVED, lw=1.2, ms=2.5)
             if p.get("level") is not None:
                 ax.axhline(p["level"], color=TARGET, ls="--", lw=0.9)
-            ax.set_title(p["title"], fontsize=8, color="#222", backgroundcolor=colour + "55" if p.get("status") else None)
+            if p.get("status"):
+                ax.set_title(p["title"], fontsize=8, color="#222", backgroundcolor=colour + "55")
+            else:
+                ax.set_title(p["title"], fontsize=8, color="#222")
             ax.grid(axis="y", color="#eee", lw=0.5)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
@@ -144,5 +147,7 @@ def small_multiples(
             ax.set_visible(False)
         for ax in axes[:, 0]:
             ax.set_ylabel(unit_label(unit, lang), fontsize=7)
+        if title:
+            fig.suptitle(title, fontsize=9, x=0.01, ha="left")
         fig.tight_layout()
         return _svg(fig, chart_id, cls="chart multiples")

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ecozone.catalogue.models import KIND_ZH, Kind
 from ecozone.catalogue.service import resolve_region
+from ecozone.sheets import no_formulas
 from ecozone.tracking.evaluate import TrackFilter, evaluate, series, status_counts, vintages
 from ecozone.tracking.needs import needs
 from ecozone.tracking.projection import AT_RISK_P, INTERVAL_SCALE, ON_TRACK_P, WINDOW
@@ -34,8 +35,11 @@ from ecozone.vocabulary import unit_en
 LANGS = ("zh", "en")
 COLUMNS = [  # (key, Chinese header, English header, width)
     ("status_icon", "", "", 4), ("status_zh", "状态", "status", 12), ("status", "状态id", "status id", 18),
-    ("target_id", "编号", "id", 14), ("kind_zh", "属性", "kind", 8), ("region_name", "地区", "region", 12),
-    ("indicator_name", "指标", "indicator", 28), ("goal_zh", "目标", "target", 28),
+    ("status_en", "状态（英文）", "status (en)", 14),
+    ("target_id", "编号", "id", 14), ("kind_zh", "属性", "kind", 8), ("kind", "属性（英文）", "kind (en)", 9),
+    ("region_name", "地区", "region", 12), ("region_name_en", "地区（英文）", "region (en)", 14),
+    ("indicator_name", "指标", "indicator", 28), ("indicator_name_en", "指标（英文）", "indicator (en)", 28),
+    ("goal_zh", "目标", "target", 28), ("goal_en", "目标（英文）", "target (en)", 28),
     ("target_year", "目标年", "target year", 8), ("baseline", "基准", "baseline", 12),
     ("latest_year", "最新年份", "latest year", 8), ("latest_value", "最新值", "latest value", 10),
     ("gap", "差距", "gap", 10), ("progress_pct", "路径完成度%", "path covered %", 10),
@@ -187,6 +191,8 @@ def write_workbook(rows: list[dict[str, Any]], out: Path, *, title: str, as_of: 
                     rng, FormulaRule(formula=[f'${status_col}3="{s.value}"'],
                                      fill=PatternFill("solid", fgColor=s.colour, bgColor=s.colour)))
         sh.freeze_panes = "D3"
+    for sheet in wb.worksheets:
+        no_formulas(sheet)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
@@ -200,7 +206,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "binding_tiles": ("约束性目标状态", "Binding targets by status"),
     "attention": ("需关注的约束性目标", "Binding targets needing attention"),
     "cities": ("11个设区市比较", "The cities compared"),
-    "cities_note": ("各市约束性大气与水环境目标：最新值 / 目标（状态）", "Binding air and water targets of each city: latest / target (status)"),
+    "cities_note": ("各市主要大气与水环境指标的最新值；规划对该市设有约束性目标的，附目标与状态。",
+                    "Latest value of the main air and water indicators of each city; where the plan sets the city a binding target, the target and its status."),
+    "cities_few": ("各指标有数据的城市不足3个，不作分市小图；ecozone obs needs 列出所需数据。",
+                   "Fewer than 3 cities have data for any indicator: no small multiples; ecozone obs needs lists the data needed."),
     "city": ("城市", "City"), "charts": ("目标图表（有数据的目标）", "Targets with data"),
     "legend": ("图例：实线为观测值（缺年不连线），空心点为基准年及以前，红色虚线为目标，蓝色虚线与阴影为趋势预测及其80%区间，竖线为目标年。",
                "Legend: solid line = observed (no line across a missing year); hollow dots = base year and earlier; "
@@ -242,38 +251,68 @@ def _paragraph(rows: list[dict[str, Any]], lang: str, as_of: int) -> str:
             f"范围内全部{len(rows)}项目标中，{sum(1 for r in rows if r['n_points'])}项有数据。")
 
 
+CITY_SERIES_SQL = """
+SELECT o.region_code, r.name_zh, r.name_en, o.indicator_id, o.year, o.value
+FROM observation_current o JOIN region r ON r.code = o.region_code
+JOIN indicator i ON i.id = o.indicator_id AND i.unit = o.unit
+WHERE r.type = 'prefecture_city' AND r.parent_code = '130000' AND list_contains($inds, o.indicator_id)
+  AND o.measure = 'level' AND o.value IS NOT NULL AND regexp_full_match(o.period, '\\d{4}')
+  AND o.quality_flag NOT LIKE '%partial%' AND o.quality_flag NOT LIKE '%withdrawn%'
+  AND o.source_type <> 'judgement' AND o.year <= $as_of AND o.year > $as_of - 10
+QUALIFY row_number() OVER (PARTITION BY o.region_code, o.indicator_id, o.year
+    ORDER BY CASE o.source_type WHEN 'import' THEN 0 WHEN 'bulletin' THEN 1 WHEN 'computed' THEN 2 ELSE 3 END,
+             o.obs_id DESC) = 1
+ORDER BY o.region_code, o.indicator_id, o.year
+"""
+# compared for every city whatever the plan: the headline air and water indicators
+CITY_INDICATORS = ("air.pm25_annual_mean", "air.good_day_ratio", "water.national_section_good_ratio")
+
+
 def _cities(
-    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], pts: dict[str, list[tuple[int, float, str]]],
-    lang: str,
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], as_of: int, lang: str,
 ) -> tuple[list[str], list[dict[str, Any]], list[str]]:
-    """The prefecture cities' binding air and water targets: column labels, one row per city,
-    and a small-multiple chart per indicator shared by at least 3 cities."""
+    """The 11 prefecture cities compared: their latest value of the headline air and water
+    indicators and of every indicator of the plan's binding air and water city targets, with
+    the target and its status where the plan sets one; a small-multiple chart per indicator."""
     from ecozone.reports.charts import small_multiples
 
+    en = lang == "en"
     city_rows = [r for r in rows if r["region_type"] == "prefecture_city" and r["kind"] == "binding"
                  and r["domain"] in CITY_DOMAINS and r["comparison"] != "qualitative"]
-    inds: dict[str, str] = {}
-    for r in city_rows:
-        inds.setdefault(r["indicator_id"], r["indicator_name_en"] if lang == "en" else r["indicator_name"])
-    by_city: dict[str, dict[str, Any]] = {}
-    for r in city_rows:
-        c = by_city.setdefault(r["region_code"], {"name": r["region_name_en"] if lang == "en" else r["region_name"],
-                                                  "cells": {}})
-        latest = "—" if r["latest_value"] is None else f"{num(r['latest_value'])}"
-        goal = r["goal_en"] if lang == "en" else r["goal_zh"]
-        c["cells"][r["indicator_id"]] = {"text": f"{latest} / {goal}", "status": r["status_obj"]}
+    ind_ids = list(dict.fromkeys([*CITY_INDICATORS, *(r["indicator_id"] for r in city_rows)]))
+    names = {i: (n_zh, n_en, unit) for i, n_zh, n_en, unit in con.execute(
+        "SELECT id, name_zh, name_en, unit FROM indicator WHERE list_contains($ids, id)", {"ids": ind_ids}).fetchall()}
+    ind_ids = [i for i in ind_ids if i in names]
+    cities = {code: (zh, e) for code, zh, e in con.execute(
+        "SELECT code, name_zh, name_en FROM region WHERE type = 'prefecture_city' AND parent_code = '130000' "
+        "ORDER BY code").fetchall()}
+    series: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for code, _, _, ind, year, value in con.execute(CITY_SERIES_SQL, {"inds": ind_ids, "as_of": as_of}).fetchall():
+        series.setdefault((code, ind), []).append((int(year), float(value)))
+    targets = {(r["region_code"], r["indicator_id"]): r for r in city_rows}
+    table = []
+    for code, (zh, e) in cities.items():
+        cells = {}
+        for ind in ind_ids:
+            pts = series.get((code, ind), [])
+            t = targets.get((code, ind))
+            text = f"{pts[-1][0]}: {num(pts[-1][1])}" if pts else "—"
+            if t is not None:
+                text += f" / {t['goal_en'] if en else t['goal_zh']}"
+            cells[ind] = {"text": text, "status": t["status_obj"] if t is not None else None}
+        table.append({"name": e if en else zh, "cells": cells, "order": ind_ids})
     charts = []
-    for ind, label in inds.items():
-        panel_rows = sorted((r for r in city_rows if r["indicator_id"] == ind), key=lambda r: r["region_code"])
-        if len(panel_rows) < 3:
-            continue
-        panels = [{"title": r["region_name_en"] if lang == "en" else r["region_name"],
-                   "points": [(y, v) for y, v, _ in pts.get(r["target_id"], [])],
-                   "level": r["required_level"], "status": r["status"]} for r in panel_rows]
-        charts.append({"title": label, "svg": small_multiples(panels, unit=panel_rows[0]["indicator_unit"], lang=lang,
-                                                             chart_id=f"cities-{ind}")})
-    return [inds[i] for i in inds], [dict(c, order=list(inds)) for _, c in sorted(by_city.items())], \
-        [c["svg"] for c in charts]
+    for ind in ind_ids:
+        if sum(1 for code in cities if series.get((code, ind))) < 3:
+            continue  # fewer than 3 cities with data: the table says it all
+        panels = [{"title": e if en else zh, "points": series.get((code, ind), []),
+                   "level": targets[(code, ind)]["required_level"] if (code, ind) in targets else None,
+                   "status": targets[(code, ind)]["status"] if (code, ind) in targets else None}
+                  for code, (zh, e) in cities.items()]
+        charts.append(small_multiples(panels, unit=names[ind][2], lang=lang, chart_id=f"cities-{ind}",
+                                      title=names[ind][1] if en else names[ind][0]))
+    labels = [f"{names[i][1] if en else names[i][0]} ({unit_en(names[i][2]) if en else names[i][2]})" for i in ind_ids]
+    return labels, table, charts
 
 
 def _conflicts(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -314,7 +353,7 @@ def render_html(
 
     with_data = [r for r in rows if r["n_points"] and r["comparison"] != "qualitative"]
     charts = [{"row": r, "svg": target_chart(r, pts.get(r["target_id"], []), lang)} for r in with_data]
-    cols, cities, city_charts = _cities(con, rows, pts, lang)
+    cols, cities, city_charts = _cities(con, rows, as_of, lang)
     binding = [r for r in rows if r["kind"] == "binding"]
     env = Environment(loader=PackageLoader("ecozone.reports", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))

@@ -73,7 +73,8 @@ def _dictionary_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
             for r in cat.regions.values()
         ],
         "indicator": [
-            {**i.model_dump(), "polarity": i.polarity.value, "aliases": list(i.aliases)}
+            {**i.model_dump(), "polarity": i.polarity.value, "aliases": list(i.aliases),
+             "former_ids": list(i.former_ids)}
             for i in cat.indicators.values()
         ],
         "document": [

@@ -131,9 +131,10 @@ def lock_timeout() -> float:
 
 def _lock_holder(exc: BaseException) -> str | None:
     """``program (PID n)`` of a DuckDB "Conflicting lock" error, or None for other errors."""
-    m = _LOCK_HOLDER.search(str(exc))
+    text = str(exc)
+    m = _LOCK_HOLDER.search(text)
     if not m:
-        return None
+        return "another process" if "Could not set lock" in text else None
     prog, pid = m.group(1), m.group(2)
     if prog is None:
         return "another process"

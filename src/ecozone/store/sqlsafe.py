@@ -24,6 +24,7 @@ on any other f-string, ``.format`` or ``%`` in SQL.
 from __future__ import annotations
 
 import stat
+import threading
 from pathlib import Path
 
 import duckdb
@@ -79,6 +80,19 @@ def _check_file(path: Path) -> Path:
     return resolved
 
 
+_GLOB_CHECK = threading.Lock()
+_glob_con: duckdb.DuckDBPyConnection | None = None
+
+
+def _duckdb_glob(pattern: str) -> list[str]:
+    """What DuckDB's own ``glob()`` expands ``pattern`` to (one shared in-memory connection)."""
+    global _glob_con
+    with _GLOB_CHECK:
+        if _glob_con is None:
+            _glob_con = duckdb.connect(":memory:")
+        return [r[0] for r in _glob_con.execute("SELECT file FROM glob(?)", [pattern]).fetchall()]
+
+
 def exact_file(path: Path | str) -> str:
     """The pattern that makes DuckDB's readers read exactly ``path`` (an existing file).
 
@@ -87,16 +101,12 @@ def exact_file(path: Path | str) -> str:
     """
     resolved = _check_file(Path(path))
     pattern = glob_escape(str(resolved))
-    # belt and braces: DuckDB itself must expand the pattern to this one file
-    scratch = duckdb.connect(":memory:")
-    try:
-        found = [r[0] for r in scratch.execute("SELECT file FROM glob(?)", [pattern]).fetchall()]
-    finally:
-        scratch.close()
-    if found != [str(resolved)]:
-        raise InputError("无法把该路径安全地交给读取器（通配符展开不唯一）",
-                         "this path cannot be handed safely to the reader (its glob expansion is not the file)",
-                         file=str(path), detail={"expanded": found[:5]}, code="unsafe_path")
+    if pattern != str(resolved):  # belt and braces: DuckDB itself must expand it to this one file
+        found = _duckdb_glob(pattern)
+        if found != [str(resolved)]:
+            raise InputError("无法把该路径安全地交给读取器（通配符展开不唯一）",
+                             "this path cannot be handed safely to the reader (its glob expansion is not the file)",
+                             file=str(path), detail={"expanded": found[:5]}, code="unsafe_path")
     return pattern
 
 

@@ -85,9 +85,10 @@ _RANK = {Status.ACHIEVED: 3, Status.MET_EARLY: 3, Status.ON_TRACK: 3, Status.MOD
 
 
 def _change_severity(old: Status | None, new: Status) -> str:
-    if old is None or old not in _RANK or new not in _RANK:
-        return "info"
-    return "warning" if _RANK[new] < _RANK[old] else "info"
+    """A change for the worse, or to at risk / off track from no verdict, is a warning."""
+    if old is not None and old in _RANK and new in _RANK:
+        return "warning" if _RANK[new] < _RANK[old] else "info"
+    return "warning" if new in (Status.OFF_TRACK, Status.MODERATELY_OFF_TRACK) else "info"
 
 
 def binding_off_track(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -142,12 +142,16 @@ def _summaries(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]
                         / (100 - least(greatest(lv.level, {_LO}), {_HI}))) ELSE lv.level END AS zlevel
             FROM pairs_tbl p JOIN lv USING (region_code, indicator_id)
         )
-        SELECT count(*), sum(((ecozone_t_cdf(n - 2, d * (zhat - zlevel) / ({INTERVAL_SCALE} * se)) >= {AT_RISK_P})
-                              = (d * (observed - level) >= -1e-9))::INTEGER)
-        FROM v
+        SELECT domain, count(*), sum(((ecozone_t_cdf(n - 2, d * (zhat - zlevel) / ({INTERVAL_SCALE} * se))
+                                       >= {AT_RISK_P}) = (d * (observed - level) >= -1e-9))::INTEGER)
+        FROM v GROUP BY GROUPING SETS ((), (domain))
     """).fetchall()  # sql: vetted (constants)
-    out["level_verdicts"] = [{"n": hit[0][0], "hits": hit[0][1] or 0,
-                              "hit_rate": (hit[0][1] or 0) / hit[0][0] if hit[0][0] else None}]
+    per = {dom: (n, h or 0) for dom, n, h in hit}
+    total = per.get(None, (0, 0))
+    out["level_verdicts"] = [{"n": total[0], "hits": total[1], "hit_rate": total[1] / total[0] if total[0] else None}]
+    for g in out["by_domain"]:
+        n, h = per.get(g["key"], (0, 0))
+        g["verdicts_n"], g["verdicts_hit_rate"] = n, (h / n if n else None)
     out["calibration"] = [{"scale_needed": row[0][0], "scale_used": INTERVAL_SCALE,
                            "coverage_leave_one_series_out": loso[0][0]}]
     con.execute("DROP TABLE pairs_tbl")

@@ -50,6 +50,10 @@ STAY_WORDS = ("保持", "稳定在", "维持", "不降低", "持续保持")
 DEFAULT_BASE_YEAR = 2020  # the base year of the 14th five-year plans
 BREAK_FLAG = "series_break"  # quality flag: this value starts a new series (network change)
 EPS = 1e-9
+# a share of days (%) from the related count of days when the share itself is not reported:
+# share = days × 100 / days in the year (HJ 663 divides by the valid monitoring days, which
+# the count does not give: an approximation, said in the reason)
+SHARE_OF_DAYS = {"air.heavy_pollution_day_ratio": "air.heavy_pollution_days", "air.good_day_ratio": "air.good_days"}
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection | None = None) -> int:
@@ -79,6 +83,7 @@ def _like_any(column: str, words: tuple[str, ...]) -> str:
 
 _PRIORITY = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRIORITY))
 _T_TABLE = ", ".join(f"({df}, {t})" for df, t in T90.items())
+_SHARE_OF_DAYS = ", ".join(f"('{k}', '{v}')" for k, v in SHARE_OF_DAYS.items())
 _LO, _HI = SHARE_EPS, 100 - SHARE_EPS
 
 
@@ -117,8 +122,9 @@ tg AS (
            dm.name_zh AS domain_name, dm.name_en AS domain_name_en,
            t.comparison IN ('at_most', 'at_least', 'range', 'eliminate', 'class_or_better')
                AND {_like_any("(t.quote || coalesce(t.target_text, ''))", STAY_WORDS)} AS stay,
-           t.comparison = 'eliminate' AND t.target_value IS NULL
-               AND coalesce(t.target_text, t.quote) LIKE '%基本%' AS basically,
+           -- 基本消除 (basically eliminate) is not read as 0: approximate, or "基本" in its words
+           t.comparison = 'eliminate' AND coalesce(t.target_value, 0) = 0
+               AND (t.approximate OR coalesce(t.target_text, t.quote) LIKE '%基本%') AS basically,
            -- the base year: the target's own, else its plan's usual one, else {DEFAULT_BASE_YEAR}
            coalesce(t.baseline_year, db.base, {DEFAULT_BASE_YEAR}) AS eff_base,
            t.baseline_year IS NULL AS base_inferred
@@ -131,12 +137,15 @@ tg AS (
     LEFT JOIN domain dm ON dm.id = i.domain
     WHERE {{where}}
 ),
+rm(target_ind, source_ind) AS (VALUES {_SHARE_OF_DAYS}),
 ob AS (   -- every usable-looking observation up to the evaluation year
     SELECT o.*, regexp_full_match(o.period, '\\d{{4}}') AND o.quality_flag NOT LIKE '%partial%' AS annual
     FROM observation_current o
     WHERE o.value IS NOT NULL AND o.source_type <> 'judgement'
       AND o.quality_flag NOT LIKE '%withdrawn%' AND o.year <= $as_of
-      AND (o.region_code, o.indicator_id) IN (SELECT region_code, indicator_id FROM tg)
+      AND (o.region_code, o.indicator_id) IN (
+          SELECT region_code, indicator_id FROM tg
+          UNION ALL SELECT tg.region_code, rm.source_ind FROM tg JOIN rm ON rm.target_ind = tg.indicator_id)
 ),
 pick AS (  -- one annual value per identity and year: by source priority, clean flags, newest
     SELECT * FROM ob WHERE annual
@@ -164,7 +173,17 @@ yoy AS (   -- a year-on-year change gives the level of its year from the previou
     JOIN lvl0 l ON l.target_id = tg.id AND l.year = p.year - 1
     WHERE NOT EXISTS (SELECT 1 FROM lvl0 d WHERE d.target_id = tg.id AND d.year = p.year)
 ),
-lvl AS (SELECT * FROM lvl0 UNION ALL SELECT * FROM yoy),
+days AS (  -- a share of days from the count of days, when the share is not reported that year
+    SELECT tg.id AS target_id, p.year,
+           p.value * 100 / CASE WHEN (p.year % 4 = 0 AND p.year % 100 <> 0) OR p.year % 400 = 0
+                                THEN 366 ELSE 365 END AS value,
+           p.obs_id, 'derived_days' AS source_type, p.source_id, p.quality_flag
+    FROM tg JOIN rm ON rm.target_ind = tg.indicator_id
+    JOIN pick p ON p.region_code = tg.region_code AND p.indicator_id = rm.source_ind
+     AND p.measure = 'level' AND p.unit = '天'
+    WHERE tg.ind_unit = '%' AND NOT EXISTS (SELECT 1 FROM lvl0 d WHERE d.target_id = tg.id AND d.year = p.year)
+),
+lvl AS (SELECT * FROM lvl0 UNION ALL SELECT * FROM yoy UNION ALL SELECT * FROM days),
 chg AS (   -- observed changes against the target's base year (same measure, or its opposite)
     SELECT tg.id AS target_id, p.year,
            CASE WHEN p.measure = tg.comparison THEN p.value ELSE -p.value END AS value,
@@ -241,6 +260,7 @@ agg AS (
            count(*) FILTER (WHERE progress) AS n_progress,
            max(year) FILTER (WHERE NOT progress) AS pre_year,
            count(*) FILTER (WHERE source_type = 'derived') AS n_derived,
+           count(*) FILTER (WHERE source_type = 'derived_days') AS n_from_days,
            max(year) FILTER (WHERE year = target_year OR (stay AND year >= target_year)) AS final_year,
            arg_max(value, year) FILTER (WHERE year = target_year OR (stay AND year >= target_year))
                AS final_value,
@@ -316,7 +336,8 @@ req AS (
     JOIN sc ON sc.target_id = tg.id
     LEFT JOIN agg a ON a.target_id = tg.id
     LEFT JOIN exc e ON e.target_id = tg.id
-    LEFT JOIN jd j ON j.target_id = tg.id
+    LEFT JOIN jd j ON j.target_id = coalesce(
+        (SELECT m.target_id FROM jd m WHERE m.target_id = tg.id), tg.parent_id)  -- an 'each' member: the parent's
 ),
 fit AS (
     SELECT r.*,
@@ -419,7 +440,7 @@ SELECT tg.id AS target_id, tg.parent_id, tg.scope, tg.approximate, tg.document_i
        tg.eff_base, tg.base_inferred,
        v.mode, v.scale, v.base_value, v.base_observed, v.start_value, v.required_level, v.direction,
        coalesce(v.n_points, 0) AS n_points, coalesce(v.n_progress, 0) AS n_progress, v.pre_year,
-       coalesce(v.n_derived, 0) AS n_derived,
+       coalesce(v.n_derived, 0) AS n_derived, coalesce(v.n_from_days, 0) AS n_from_days,
        v.latest_year, v.latest_value, v.latest_source_type, v.latest_source_id,
        v.final_year, v.final_value, v.later_year, v.later_value, v.gap, v.progress, v.break_year,
        v.fit_n, v.fit_from, v.fit_to, v.fit_to - v.fit_from + 1 - v.fit_n AS fit_missing,

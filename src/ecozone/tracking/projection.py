@@ -47,10 +47,10 @@ ON_TRACK_RATIO = 1.0  # two points only: actual rate / required rate at or above
 MODERATE_RATIO = 0.5  # two points only: at or above (and below 1): at risk; below: off track
 SHARE_EPS = 0.1  # shares are clipped to [0.1, 99.9] % before the logit
 # The t interval of a short OLS fit is far too narrow for these series: measured by
-# `ecozone track backtest` on the bundled Hebei data (77 projections, 1-5 years ahead), the
-# nominal 80 % interval covered only 52 % of the later values.  The standard error is
-# therefore scaled by this factor (the 80th percentile of |error| / half-width, 2.25, rounded
-# down); with it, leaving each series out in turn, the coverage is 0.78.  See
+# `ecozone track backtest` on the bundled Hebei data (73 projections, 1-5 years ahead), the
+# nominal 80 % interval covered only 51 % of the later values.  The standard error is
+# therefore scaled by this factor (the 80th percentile of |error| / half-width, 2.28, rounded
+# down); with it, leaving each series out in turn, the coverage is 0.79.  See
 # docs/methods/tracking.md, "Calibration".
 INTERVAL_SCALE = 2.2
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ecozone.tracking.status import Status
@@ -41,7 +42,16 @@ def _change(r: dict[str, Any]) -> tuple[str, str]:
 
 
 def goal_zh(r: dict[str, Any]) -> str:
-    """The target in words, e.g. ``≤38 µg/m³`` or ``比2020年下降18%（即≤36.74 µg/m³）``."""
+    """The target in words, e.g. ``≤38 µg/m³`` or ``比2020年下降18%（即≤36.74 µg/m³）``;
+    ``（约）`` when the plan states it as approximate (左右, 约, 基本)."""
+    return _goal_zh(r) + ("（约）" if r.get("approximate") else "")
+
+
+def goal_en(r: dict[str, Any]) -> str:
+    return _goal_en(r) + (" (approx.)" if r.get("approximate") else "")
+
+
+def _goal_zh(r: dict[str, Any]) -> str:
     c, x, u = r["comparison"], r["target_value"], r["unit"]
     if c == "at_most":
         return f"≤{num(x)}{_u(u)}"
@@ -58,6 +68,8 @@ def goal_zh(r: dict[str, Any]) -> str:
     if c == "qualitative":
         return f"“{r['target_text']}”"
     verb, _ = _change(r)
+    if x == 0 and c in ("reduce_by_pct", "reduce_by_amount", "reduce_by_points"):
+        return f"不高于{r['baseline_year']}年水平（零增长）"
     text = f"比{r['baseline_year']}年{verb}{num(x)}{_u(u)}"
     if r["mode"] == "level" and r["required_level"] is not None:
         sign = "≤" if r["direction"] < 0 else "≥"
@@ -65,7 +77,7 @@ def goal_zh(r: dict[str, Any]) -> str:
     return text
 
 
-def goal_en(r: dict[str, Any]) -> str:
+def _goal_en(r: dict[str, Any]) -> str:
     c, x, u = r["comparison"], r["target_value"], r["unit"]
     if c == "at_most":
         return f"≤ {num(x)}{_ue(u)}"
@@ -82,6 +94,8 @@ def goal_en(r: dict[str, Any]) -> str:
     if c == "qualitative":
         return f"“{worded_en(r['target_text'])}”"
     _, verb = _change(r)
+    if x == 0 and c in ("reduce_by_pct", "reduce_by_amount", "reduce_by_points"):
+        return f"no higher than in {r['baseline_year']} (zero growth)"
     text = f"{verb} {num(x)}{_ue(u)} on {r['baseline_year']}"
     if r["mode"] == "level" and r["required_level"] is not None:
         sign = "≤" if r["direction"] < 0 else "≥"
@@ -149,7 +163,8 @@ def _excluded_en(r: dict[str, Any]) -> str:
 
 
 def _pct(p: float | None) -> str:
-    return "—" if p is None else f"{round(100 * p):d}%"
+    """A probability in whole percent, rounded down, so that 0.4996 (off track) never reads 50%."""
+    return "—" if p is None else f"{math.floor(100 * p + 1e-6):d}%"
 
 
 def _window_zh(r: dict[str, Any]) -> str:
@@ -327,10 +342,16 @@ def _cap(text: str) -> str:
 
 
 def _derived_zh(r: dict[str, Any]) -> str:
-    n = r.get("n_derived") or 0
-    return f"（其中{n}个年度值由上年值与同比变化推算）" if n else ""
+    n, d = r.get("n_derived") or 0, r.get("n_from_days") or 0
+    text = f"（其中{n}个年度值由上年值与同比变化推算）" if n else ""
+    if d:
+        text += f"（其中{d}个年度值由天数按全年天数折算为比率，近似）"
+    return text
 
 
 def _derived_en(r: dict[str, Any]) -> str:
-    n = r.get("n_derived") or 0
-    return f" ({n} annual value(s) derived from the previous year's value and a year-on-year change)" if n else ""
+    n, d = r.get("n_derived") or 0, r.get("n_from_days") or 0
+    text = f" ({n} annual value(s) derived from the previous year's value and a year-on-year change)" if n else ""
+    if d:
+        text += f" ({d} annual value(s) computed from the count of days over the days of the year, approximate)"
+    return text

@@ -55,3 +55,6 @@ CREATE TABLE instrument (
     source_file VARCHAR NOT NULL,
     source_line INTEGER NOT NULL
 );
+
+-- ids an indicator had before a rename (water.groundwater_good_ratio -> water.groundwater_class_v_ratio)
+ALTER TABLE indicator ADD COLUMN former_ids VARCHAR[] NOT NULL DEFAULT [];
