@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ecozone.errors import StoreError
 from ecozone.tracking.reasons import num
+from ecozone.vocabulary import unit_en
 
 VENDOR_FILES = ("echarts.min.js", "hebei.json", "swagger-ui-bundle.js", "swagger-ui.css")
 
@@ -153,6 +154,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda x, d=2: num(x, d) if isinstance(x, int | float) else ("—" if x is None else x)
     env.filters["tojson_script"] = _json
+    env.filters["unit_en"] = unit_en
     return env
 
 

@@ -29,6 +29,7 @@ from ecozone.tracking.needs import needs
 from ecozone.tracking.reasons import goal_en, goal_zh, num
 from ecozone.tracking.rollup import league_table, rollup
 from ecozone.tracking.status import NO_VERDICT, STATUS_ORDER, Status
+from ecozone.vocabulary import unit_en
 
 PROVINCE = "130000"
 #: the province's headline tiles: (indicator id, short Chinese label, short English label)
@@ -186,6 +187,7 @@ def target_chart(snap: Snapshot, row: dict[str, Any], *, lang: str = "zh") -> di
                             "symbol": "none", "lineStyle": {"opacity": 0}, "itemStyle": {"color": "#f5c9a0"},
                             "areaStyle": {"color": "#e67e22", "opacity": 0.18}})
     unit = row["unit"] if row["mode"] == "change" else row["indicator_unit"]
+    unit = unit_en(unit) if en else unit
     title = row["indicator_name_en"] if en else row["indicator_name"]
     return {
         "id": f"chart-{row['target_id']}",
@@ -249,7 +251,8 @@ def home(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
         if city not in codes:
             continue
         z, e, u, p = names[ind]
-        layer = layers.setdefault(ind, {"id": ind, "name_zh": z, "name_en": e, "unit": u, "polarity": p, "values": {}})
+        layer = layers.setdefault(ind, {"id": ind, "name_zh": z, "name_en": e, "unit": u, "unit_en": unit_en(u),
+                                        "polarity": p, "values": {}})
         layer["values"][city] = {"year": year, "value": value}
     layers = {k: v for k, v in layers.items() if len(v["values"]) >= 3}
     by_name = {c["name_zh"]: c for c in cities}

@@ -89,7 +89,7 @@
     var lo = values.length ? Math.min.apply(null, values) : 0, hi = values.length ? Math.max.apply(null, values) : 100;
     var good = ["#d64541", "#f2c14e", "#7cc47f", "#1b7f3b"];
     var colours = layer ? (layer.polarity === "lower" ? good.slice().reverse() : good) : good;
-    var unit = layer ? layer.unit : "%";
+    var unit = layer ? (lang === "en" ? layer.unit_en : layer.unit) : "%";
     mapChart.setOption({
       tooltip: {
         trigger: "item",
