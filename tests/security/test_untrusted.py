@@ -391,3 +391,18 @@ def test_workbooks_keep_formula_like_text_as_text(tmp_path: Path) -> None:
     cells = [wb["observations"]["A2"], wb["示例 example"]["A3"], wb["regions"]["A3"]]
     assert [c.value for c in cells] == [evil, "=1+1", evil]
     assert all(c.data_type == "s" for c in cells)
+
+
+def test_a_value_beyond_float32_is_an_error_not_a_crash(db: Path, tmp_path: Path) -> None:
+    """Found by the fuzzing suite: 1e308 in a china_sites file aborted the read with DuckDB's
+    "out of range for FLOAT" (a crash log) instead of the import error "impossible value"."""
+    f = tmp_path / "china_sites_20220104.csv"
+    f.write_text("date,hour,type,1006A\r\n20220104,11,PM2.5,1e308\r\n20220104,11,PM10,38\r\n", encoding="utf-8")
+    code, out = run("air", "import", "--format", "china_sites", str(f))
+    assert code == 2 and "impossible value" in out and "1e308" in out, out
+
+
+def test_a_bad_earliest_hour_setting_is_a_clear_error(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOZONE_EARLIEST_HOUR", "last tuesday")
+    code, out = run("air", "import", "--format", "cnemc", str(_hour_file(tmp_path, "2022-01-04T05:00:00")))
+    assert code == 2 and "ECOZONE_EARLIEST_HOUR" in out

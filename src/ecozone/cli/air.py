@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ecozone.air import engine, service
+from ecozone.air import api, engine, service
 from ecozone.cli.common import (
     Column,
     DbOption,
@@ -64,7 +64,7 @@ def _progress(total: int) -> tuple[Progress, Any]:
 
 
 def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping: Path | None,
-            register_stations: bool) -> service.ImportSummary:
+            register_stations: bool, time_label: str | None = None) -> service.ImportSummary:
     """Errors (ImportRejected, InputError: file, line, column, reason) go to EcozoneGroup."""
     if fmt not in FORMATS:
         raise fail(f"未知格式 {fmt}，可选：{', '.join(FORMATS)}", f"unknown format {fmt}; one of {', '.join(FORMATS)}")
@@ -72,7 +72,7 @@ def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping
     bar, task = _progress(len(paths))
     with bar:
         return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
-                                    progress=lambda _: bar.advance(task))
+                                    progress=lambda _: bar.advance(task), time_label=time_label)
 
 
 @contextmanager
@@ -145,12 +145,15 @@ def import_cmd(
     fmt: Annotated[str, typer.Option("--format", help=f"输入格式 / input format: {', '.join(FORMATS)}")] = "cnemc",
     mapping: MappingOpt = None,
     register_stations: RegisterOpt = False,
+    time_label: Annotated[str | None, typer.Option(
+        "--time-label", help="小时标记为时段起点或终点（prsa、csv、parquet、excel）/ hour labels mark the start or "
+                             "end of the hour (prsa: end; csv: the mapping's time_label)")] = None,
     db: DbOption = None,
 ) -> None:
     """导入站点小时数据（一次导入：全部成功或全部不写）/ import station hours, all or nothing."""
     paths = _inputs(paths, None) or []
     with store(db, load=False) as con:
-        summary = _import(con, paths, fmt, mapping, register_stations)
+        summary = _import(con, paths, fmt, mapping, register_stations, time_label)
     _warn(summary)
     for file, earlier, batch in summary.already:
         err_console.print(escape(say(f"已导入过（内容相同：批次 {batch}，{earlier}），跳过：{file}",
@@ -195,8 +198,8 @@ def daily_cmd(
         raise fail("结束日期早于起始日期", "--to is before --from")
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        cd = service.compute_days(con, d0, d1, cities, include_background)
-    table = service.with_city_names(engine.daily_rows(cd))
+        table = api.daily(con, start=d0, end=d1, cities=cities, include_background=include_background,
+                          output="arrow")
     render(_rows(table), DAILY_COLUMNS, fmt, say("城市日空气质量", "City daily air quality"))
 
 
@@ -244,14 +247,19 @@ def annual_cmd(
     register_stations: RegisterOpt = False,
     include_background: BackgroundOpt = False,
     record: Annotated[bool, typer.Option("--record", help="把年值写入观测值（供目标跟踪）/ record the values as observations")] = False,
+    engine_name: Annotated[str, typer.Option("--engine", help="计算引擎：duckdb（本机）或 spark / engine: duckdb (this machine) or spark")] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark 主节点 URL（默认 local[*]）/ Spark master URL (default local[*])")] = None,
     fmt: FormatOption = Format.table,
     more: MoreInputs = None,
     db: DbOption = None,
 ) -> None:
     """年度评价（HJ 663）、优良天数与综合指数 / annual assessment, good days, composite index."""
     cities = _cities(city)
+    if engine_name not in api.ENGINES:
+        raise fail(f"未知引擎 {engine_name}，可选：duckdb、spark", f"unknown engine {engine_name}; one of duckdb, spark")
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, from_files):
-        table = pa.concat_tables([service.compute_annual(con, y, cities, include_background) for y in year])
+        table = api.annual(con, year=year, cities=cities, include_background=include_background, output="arrow",
+                           engine=engine_name, spark_master=spark_master)
         if record:
             if from_files:
                 raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
@@ -303,7 +311,8 @@ def period_cmd(
         raise fail("--by 须为 month 或 quarter", "--by must be month or quarter")
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        table = pa.concat_tables([service.compute_period(con, y, by, cities, include_background) for y in year])
+        table = api.period(con, year=year, by=by, cities=cities, include_background=include_background,
+                           output="arrow")
     if table.num_rows == 0:
         err_console.print(say("没有该年的站点数据", "no station data for that year"))
     years = "、".join(map(str, year))
@@ -328,13 +337,12 @@ def rank_cmd(
     """综合指数排名（城市环境空气质量排名技术规定）/ composite-index ranking of cities."""
     codes = _cities(cities)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        table = service.compute_annual(con, year, codes)
-        base = service.compute_annual(con, base_year, codes) if base_year else None
-    ranked = service.ranking(table, worst_first=worst_first, base=base)
+        ranked = api.rank(con, year=year, cities=codes, worst_first=worst_first, base_year=base_year,
+                          output="arrow")
     columns = [Column("rank", "名次", "rank"), Column("city_name", "城市", "city"),
                Column("composite_index", "综合指数", "index"), Column("composite_primary", "首要污染物", "primary"),
                Column("pm25_mean", "PM2.5", "PM2.5"), Column("good_day_ratio", "优良率%", "good %")]
-    if base is not None:
+    if base_year:
         columns += [Column("base_index", f"{base_year}指数", f"{base_year} index"),
                     Column("change_pct", "变化率%", "change %")]
     title = say(f"{year} 年综合指数排名" + ("（倒排）" if worst_first else ""),

@@ -36,7 +36,7 @@ from typer.core import TyperGroup
 
 from ecozone.errors import EcozoneError, StoreError, clip
 from ecozone.store.catalogue_load import ensure_loaded
-from ecozone.store.db import connect
+from ecozone.store.db import connect, store_io_error
 
 
 # Rich falls back to 80 columns when output is not a terminal (pipes, CI logs): too narrow for
@@ -208,7 +208,7 @@ def write_crash_log(exc: BaseException) -> Path:
 def handle_unexpected(exc: BaseException) -> int:
     """One line and the log file's path (never the traceback itself); exit code 1."""
     log = write_crash_log(exc)
-    what = clip(f"{type(exc).__name__}: {exc}", 200)
+    what = clip(" ".join(f"{type(exc).__name__}: {exc}".split()), 200)  # one line
     err_console.print(
         f"[red]{say('内部错误', 'internal error')}:[/red] "
         + escape(say(f"{what}；详细信息已写入 {log}，报告问题时请附上该文件",
@@ -233,8 +233,6 @@ class EcozoneGroup(TyperGroup):
             print_error(err)
             raise typer.Exit(err.exit_code) from None
         except duckdb.IOException as exc:  # the store vanished or filled up mid-command
-            from ecozone.store.db import store_io_error
-
             err = store_io_error(exc)
             print_error(err)
             raise typer.Exit(err.exit_code) from None

@@ -37,7 +37,7 @@ from ecozone.ingest.common import (
     display_path,
 )
 from ecozone.ingest.stations import Station, city_code, packaged_stations
-from ecozone.store.sqlsafe import exact_file, ident
+from ecozone.store.sqlsafe import exact_file, file_path, ident, literal
 
 FORMATS = ("cnemc", "china_sites", "prsa", "csv", "parquet", "excel")
 #: the columns each published format must have (header names, as the files write them)
@@ -79,7 +79,7 @@ def _read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list
     rejects = con.execute(  # one issue per rejected line (DuckDB lists each missing column)
         "SELECT line, arg_min(column_name, column_idx), any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
         "arg_min(error_message, column_idx) FROM reject_errors GROUP BY line ORDER BY line").fetchall()
-    issues = [Issue(name, None if line is None else int(line), col, None if raw is None else clip(raw),
+    issues = [Issue(name, None if line is None else int(line), col, None if raw is None else clip(raw.strip("\r\n")),
                     f"{clip(message, 160)} / 行格式错误（{kind}）", "error")
               for line, col, raw, kind, message in rejects]
     _require_columns(con, name, fmt)
@@ -160,27 +160,34 @@ def read_cnemc(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
         f"pm2_5 AS pm25, pm10, so2, no2, co, o3, {meta} FROM air_file")
     rows_read = _count(con)
     hours, issues = check(con, "air_raw", file=name, shift_hours=-1)
-    stations, meta_issues = _cnemc_stations(con, name)
-    return ReadResult(name, "cnemc", END_LABEL, rows_read, hours, stations, ragged + issues + meta_issues)
+    stations, unknown = _cnemc_stations(con, name)
+    return ReadResult(name, "cnemc", END_LABEL, rows_read, hours, stations, ragged + issues,
+                      unknown_cities=unknown)
 
 
-def _cnemc_stations(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[Station], list[Issue]]:
-    """Station metadata carried by the file (used only when registration is asked for)."""
+def _cnemc_stations(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[Station], dict[str, tuple[int, str]]]:
+    """Station metadata carried by the file (used only when registration is asked for).
+
+    ``area`` is the city as the release writes it (北京市, 延边州 …), resolved against every
+    province and prefecture of the country (data/regions/china_prefectures.yaml); stations
+    whose city is still unknown are returned apart, with the line and the name.
+    """
     rows = con.execute(
         "SELECT trim(station_code), any_value(positionname), any_value(area), min(line),"
         " any_value(TRY_CAST(longitude AS DOUBLE)), any_value(TRY_CAST(latitude AS DOUBLE))"
         " FROM air_raw WHERE station_code IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-    stations, issues = [], []
+    stations: list[Station] = []
+    unknown: dict[str, tuple[int, str]] = {}
     for code, pos, area, line, lon, lat in rows:
         city = city_code(area or "")
         if city is None:
-            issues.append(Issue(file, int(line), "area", area, "unknown city / 未知城市", "warning"))
+            unknown[code] = (int(line), area or "")
             continue
         background = "对照点" in (pos or "")
         name = (pos or code).replace("(对照点)", "").replace("（对照点）", "").strip()
         stations.append(Station(code, name, city, longitude=lon, latitude=lat,
                                 background=background, source=f"{file} (registered from the file)"))
-    return stations, issues
+    return stations, unknown
 
 
 def read_china_sites(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
@@ -219,12 +226,27 @@ def read_china_sites(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     return ReadResult(name, "china_sites", END_LABEL, rows_read, hours, [], ragged + issues)
 
 
-def read_prsa(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
+TIME_LABELS = ("start", "end")
+
+
+def _time_label(label: str | None, default: str) -> str:
+    """``start`` or ``end`` (of the averaging hour); InputError otherwise."""
+    got = (label or default).strip().lower()
+    if got not in TIME_LABELS:
+        raise InputError(f"小时标记须为 start 或 end，而不是 {clip(label)!r}",
+                         f"time label must be start or end, not {clip(label)!r}", code="bad_time_label")
+    return got
+
+
+def read_prsa(con: duckdb.DuckDBPyConnection, path: Path, time_label: str | None = None) -> ReadResult:
     """One UCI PRSA Beijing station file; CO is in µg/m³ there (÷ 1000 to mg/m³).
 
     The ``station`` column holds the English station name; it is matched to the registry by
-    ``name_en`` (the packaged Beijing registry carries all twelve).
+    ``name_en`` (the packaged Beijing registry carries all twelve).  Hours are read as labelled
+    by the END of the hour (the national release the files come from) unless ``time_label``
+    says ``start``.
     """
+    end = _time_label(time_label, "end") == "end"
     name = display_path(path)
     by_name = {s.name_en: s.code for s in packaged_stations() if s.name_en}
     mapping = pa.table({"name_en": list(by_name), "code": list(by_name.values())})
@@ -238,12 +260,13 @@ def read_prsa(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
         f"FROM (SELECT {LINE} AS line, * EXCLUDE ({LINE}) FROM air_file) r "
         "LEFT JOIN prsa_names n ON n.name_en = trim(r.station)")
     rows_read = _count(con)
-    hours, issues = check(con, "air_raw", file=name, shift_hours=-1, co_factor=0.001, co_unit="µg/m³")
+    hours, issues = check(con, "air_raw", file=name, shift_hours=-1 if end else 0, co_factor=0.001,
+                          co_unit="µg/m³")
     unknown = con.execute("SELECT min(line), station_code FROM air_raw WHERE station_code LIKE '?%' "
                           "GROUP BY 2").fetchall()
     issues += [Issue(name, int(line), "station", code[1:],
                      "unknown PRSA station name / 未知站点名称", "error") for line, code in unknown]
-    return ReadResult(name, "prsa", END_LABEL, rows_read, hours, [], ragged + issues)
+    return ReadResult(name, "prsa", END_LABEL if end else START_LABEL, rows_read, hours, [], ragged + issues)
 
 
 MAPPING_KEYS = ("station", "time", "time_format", "date", "date_format", "hour", "time_label", "columns",
@@ -363,10 +386,11 @@ def _excel_table(path: Path, sheet: str | None) -> pa.Table:
 
 
 def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, Any],
-                fmt: str = "csv") -> ReadResult:
+                fmt: str = "csv", time_label: str | None = None) -> ReadResult:
     """Any CSV, Parquet or Excel file with a column mapping (see :func:`load_mapping`).
 
     Column names from the mapping reach SQL only through :func:`ident`; formats as parameters.
+    ``time_label`` (start/end), when given, overrides the mapping's ``time_label``.
     """
     name = display_path(path)
     ragged: list[Issue] = []
@@ -378,51 +402,118 @@ def read_mapped(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, A
         fmt = "excel"
     elif fmt == "parquet" or path.suffix.lower() == ".parquet":
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE air_file AS SELECT row_number() OVER () + 1 AS {LINE}, "  # sql: vetted
-                        "COLUMNS(*)::VARCHAR FROM read_parquet($path)", {"path": exact_file(path)})
+            # native types, read where they lie (a view: no text round trip, no copy); rows
+            # numbered as lines of a CSV with a header (first row = 2)
+            _drop_relation(con, "air_file")
+            con.execute(f"CREATE TEMP VIEW air_file AS SELECT file_row_number + 2 AS {LINE}, "  # sql: vetted (file_path)
+                        f"* EXCLUDE (file_row_number) FROM read_parquet({file_path(path)}, file_row_number = true)")
+            con.execute("SELECT count(*) FROM air_file").fetchall()
         except duckdb.Error as exc:
             raise InputError(f"无法按 Parquet 读取：{engine_reason(exc)}",
                              f"cannot read as Parquet: {engine_reason(exc)}", file=name, code="unreadable_parquet") from None
         fmt = "parquet"
     else:
         ragged = _read_csv_file(con, path, "csv")
+    return _read_air_file(con, name, fmt, mapping, ragged, time_label)
+
+
+#: the columns of a station-hour table handed to the notebook API (:func:`read_table`)
+TABLE_MAPPING: dict[str, Any] = {
+    "station": "station", "time": "time", "time_format": "%Y-%m-%d %H:%M:%S", "time_label": "end",
+    "columns": {p: p for p in POLLUTANTS}, "co_unit": "mg/m3",
+}
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str = "DataFrame",
+               mapping: dict[str, Any] | None = None, time_label: str | None = None) -> ReadResult:
+    """An in-memory station-hour table (Arrow; the notebook API converts pandas and Polars).
+
+    Columns by default (:data:`TABLE_MAPPING`): ``station`` (code), ``time`` (timestamp or
+    ``YYYY-MM-DD HH:MM:SS``), ``pm25 pm10 so2 no2 co o3`` (µg/m³, CO mg/m³; absent columns are
+    missing), optional ``city`` and ``station_name`` (allow registration).  The same checks as
+    a file, rows numbered from 2 as if the table were a CSV with a header.
+    """
+    import hashlib
+
+    mapping = dict(mapping or TABLE_MAPPING)
+    names = set(table.column_names)
+    mapping["columns"] = {p: c for p, c in mapping["columns"].items() if c in names}
+    for extra in ("city", "station_name"):
+        if extra in names and extra not in mapping:
+            mapping[extra] = extra
+    con.register("air_frame", table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE air_file AS SELECT row_number() OVER () + 1 AS {LINE}, * "  # sql: vetted
+                "FROM air_frame")
+    result = _read_air_file(con, name, "table", mapping, [], time_label)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    result.sha256 = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    return result
+
+
+def _read_air_file(con: duckdb.DuckDBPyConnection, name: str, fmt: str, mapping: dict[str, Any],
+                   ragged: list[Issue], time_label: str | None) -> ReadResult:
+    """The mapped columns of the temp table ``air_file`` (a file's cells, or a DataFrame)."""
     used: dict[str, Any] = {k: mapping[k] for k in ("station", "time", "date", "hour", "city", "station_name")
                             if k in mapping}
     used.update({f"columns.{p}": c for p, c in mapping["columns"].items()})
     _require_columns(con, name, fmt, tuple(str(c) for c in used.values()))
     _require_rows(con, name, ragged)
     q = ident
-    if "time" in mapping:
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'air_file'")
+                 .fetchall())
+    if "time" in mapping and str(types.get(str(mapping["time"]), "")).startswith(("TIMESTAMP", "DATE")):
+        # a native timestamp (Parquet, a DataFrame): no parsing at all
         time_raw = f"CAST({q(mapping['time'])} AS VARCHAR)"  # sql: vetted (ident)
-        ts = f"try_strptime({time_raw}, $time_format)"  # sql: vetted (ident; the format is a parameter)
-        params = {"time_format": str(mapping.get("time_format", "%Y-%m-%d %H:%M:%S"))}
+        ts = f"CAST({q(mapping['time'])} AS TIMESTAMP)"  # sql: vetted (ident)
+    elif "time" in mapping:
+        time_raw = f"CAST({q(mapping['time'])} AS VARCHAR)"  # sql: vetted (ident)
+        # the format is user text: a quoted literal (a view cannot take bound parameters)
+        ts = f"try_strptime({time_raw}, {literal(str(mapping.get('time_format', '%Y-%m-%d %H:%M:%S')))})"  # sql: vetted (ident, literal)
     else:
         time_raw = (f"CAST({q(mapping['date'])} AS VARCHAR) || ' ' || "  # sql: vetted (ident)
                     f"CAST({q(mapping['hour'])} AS VARCHAR)")
-        ts = f"try_strptime({time_raw}, $date_format || ' %H')"  # sql: vetted (ident; format is a parameter)
-        params = {"date_format": str(mapping.get("date_format", "%Y-%m-%d"))}
-    pols = ", ".join(f"{q(mapping['columns'][p])} AS {p}" if p in mapping["columns"] else f"NULL AS {p}"  # sql: vetted
+        ts = f"try_strptime({time_raw}, {literal(str(mapping.get('date_format', '%Y-%m-%d')) + ' %H')})"  # sql: vetted (ident, literal)
+    # native numbers stay numbers (check() reads them where they lie); anything else is text
+    numeric = ("DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "DECIMAL", "HUGEINT", "UINTEGER",
+               "UBIGINT", "USMALLINT", "UTINYINT")
+    typed = all(str(types.get(str(c), "")).startswith(numeric) for c in mapping["columns"].values())
+    pols = ", ".join((f"{q(mapping['columns'][p])} AS {p}" if typed else  # sql: vetted (ident)
+                      f"CAST({q(mapping['columns'][p])} AS VARCHAR) AS {p}")
+                     if p in mapping["columns"] else (f"CAST(NULL AS DOUBLE) AS {p}" if typed else f"NULL AS {p}")
                      for p in POLLUTANTS)
     extra = ", ".join(f"{q(mapping[k])} AS meta_{k}" if k in mapping else f"NULL AS meta_{k}"  # sql: vetted
                       for k in ("city", "station_name"))
-    con.execute(  # sql: vetted (identifiers through ident(), formats as parameters)
-        f"CREATE OR REPLACE TEMP TABLE air_raw AS SELECT {LINE} AS line, "
+    _drop_relation(con, "air_raw")
+    con.execute(  # sql: vetted (identifiers through ident(), formats through literal())
+        f"CREATE TEMP VIEW air_raw AS SELECT {LINE} AS line, "
         f"CAST({q(mapping['station'])} AS VARCHAR) AS station_code, {time_raw} AS time_raw, {ts} AS ts, "
-        f"{pols}, {extra} FROM air_file", params)
+        f"{pols}, {extra} FROM air_file")
     rows_read = _count(con)
-    end = str(mapping.get("time_label", "end")).lower() == "end"
+    end = _time_label(time_label, str(mapping.get("time_label", "end"))) == "end"
     co_ug = str(mapping.get("co_unit", "mg/m3")).lower().replace("µ", "u").startswith("ug")
     hours, issues = check(con, "air_raw", file=name, shift_hours=-1 if end else 0,
                           co_factor=0.001 if co_ug else 1.0, co_unit="µg/m³" if co_ug else "mg/m³")
     stations: list[Station] = []
+    unknown: dict[str, tuple[int, str]] = {}
     if "city" in mapping:
-        for code, nm, city in con.execute(
-                "SELECT station_code, any_value(meta_station_name), any_value(meta_city) FROM air_raw "
+        for code, nm, city, line in con.execute(
+                "SELECT station_code, any_value(meta_station_name), any_value(meta_city), min(line) FROM air_raw "
                 "GROUP BY 1").fetchall():
             cc = city_code(str(city or ""))
             if cc:
                 stations.append(Station(str(code), str(nm or code), cc, source=f"{name} (registered)"))
-    return ReadResult(name, fmt, END_LABEL if end else START_LABEL, rows_read, hours, stations, ragged + issues)
+            else:
+                unknown[str(code)] = (int(line), str(city or ""))
+    return ReadResult(name, fmt, END_LABEL if end else START_LABEL, rows_read, hours, stations, ragged + issues,
+                      unknown_cities=unknown)
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    from ecozone.ingest.common import _drop
+
+    _drop(con, name)
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
@@ -431,20 +522,27 @@ def _count(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str,
-              mapping: dict[str, Any] | None = None) -> ReadResult:
-    """Dispatch on ``fmt``.  ``con`` should be a scratch connection (:func:`reader_connection`)."""
+              mapping: dict[str, Any] | None = None, time_label: str | None = None) -> ReadResult:
+    """Dispatch on ``fmt``.  ``con`` should be a scratch connection (:func:`reader_connection`).
+
+    ``time_label`` (start/end of the hour) applies to prsa, csv, parquet and excel; the CNEMC
+    formats always label hours by their end."""
     exact_file(path)  # a missing path, a directory or a special file is an InputError here
+    if time_label is not None and fmt in ("cnemc", "china_sites"):
+        raise InputError(f"--time-label 不适用于 {fmt}：其小时标记为时段终点",
+                         f"--time-label does not apply to {fmt}: its hours are labelled by their end",
+                         code="bad_time_label")
     if fmt == "cnemc":
         result = read_cnemc(con, path)
     elif fmt == "china_sites":
         result = read_china_sites(con, path)
     elif fmt == "prsa":
-        result = read_prsa(con, path)
+        result = read_prsa(con, path, time_label)
     elif fmt in ("csv", "parquet", "excel"):
         if mapping is None:
             raise InputError("csv/parquet/excel 导入需要 --mapping 列映射文件",
                              "a csv/parquet/excel import needs --mapping FILE", code="mapping_needed")
-        result = read_mapped(con, path, mapping, fmt)
+        result = read_mapped(con, path, mapping, fmt, time_label)
     else:
         raise InputError(f"未知格式 {clip(fmt)!r}，可选：{', '.join(FORMATS)}",
                          f"unknown format {clip(fmt)!r}; one of {', '.join(FORMATS)}", code="unknown_format")

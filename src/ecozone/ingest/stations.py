@@ -71,6 +71,19 @@ def region_names() -> dict[str, str]:
     return out
 
 
+@cache
+def region_members() -> dict[str, tuple[str, ...]]:
+    """Group code -> member region codes (city groups such as group.cn_jjj_2_26), from the packaged regions."""
+    folder = resources.files("ecozone") / "data" / "regions"
+    out: dict[str, tuple[str, ...]] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+                if rec.get("members"):
+                    out.setdefault(str(rec["code"]), tuple(str(m) for m in rec["members"]))
+    return out
+
+
 def city_code(name: str) -> str | None:
     """The region code of a city name as data files write it (北京市, 北京, Beijing, 110000)."""
     return city_names().get(name.strip())

@@ -223,7 +223,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "all": ("全部目标", "All targets"), "status": ("状态", "Status"), "id": ("编号", "ID"),
     "kind": ("属性", "Kind"), "region": ("地区", "Region"), "indicator": ("指标", "Indicator"),
     "target": ("目标", "Target"), "latest": ("最新", "Latest"), "projected": ("预计", "Projected"),
-    "p_meet": ("达标概率", "P(meet)"), "reason": ("理由", "Reason"), "quote": ("原文与出处", "Plan text and source"),
+    "p_meet": ("达标概率", "P(meet)"), "reason": ("理由", "Reason"), "quote": ("原文与出处", "Plan text (Chinese original) and source"),
     "year": ("年份", "Year"), "value": ("数值", "Value"), "unit": ("单位", "Unit"), "source": ("来源", "Source"),
     "recorded": ("记录时间", "Recorded"), "detail": ("出处细节", "Detail"), "says": ("规定", "Says"),
     "plan": ("规划文件", "Plan"), "unlocks": ("所需观测", "Observation needed"),

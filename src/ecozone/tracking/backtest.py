@@ -105,7 +105,8 @@ def projection_pairs(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def _summaries(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
-    con.execute("CREATE OR REPLACE TEMP TABLE pairs_tbl AS " + PAIRS_SQL)  # sql: vetted (constant)
+    # an Arrow table read by DuckDB's replacement scan: nothing is written (read-only stores work)
+    pairs_tbl = con.cursor().sql(PAIRS_SQL).to_arrow_table()  # noqa: F841  # sql: vetted (constant)
     out: dict[str, list[dict[str, Any]]] = {}
     for name, key, zh, en in (("overall", "'all'", "'全部'", "'all'"),
                               ("by_domain", "domain", "any_value(domain_zh)", "any_value(domain_en)"),
@@ -154,7 +155,6 @@ def _summaries(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]
         g["verdicts_n"], g["verdicts_hit_rate"] = n, (h / n if n else None)
     out["calibration"] = [{"scale_needed": row[0][0], "scale_used": INTERVAL_SCALE,
                            "coverage_leave_one_series_out": loso[0][0]}]
-    con.execute("DROP TABLE pairs_tbl")
     return out
 
 
