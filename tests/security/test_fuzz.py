@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from ecozone.air.units import SCALE
 from ecozone.cli import app, common
 from ecozone.ingest.stations import ensure_packaged_stations
 from ecozone.store.db import connect, transaction
@@ -223,6 +224,10 @@ def check_air_rows(db: Path, data: bytes, before: Snapshot, after: Snapshot, fmt
         con.close()
     if batches:
         assert batches[0][1] == len(stored), what
+    # values are stored as scaled integers (issue 13: ecozone.air.units.SCALE); back to µg/m³, mg/m³
+    scale = [SCALE[p] for p in ("pm25", "pm10", "so2", "no2", "co", "o3")]
+    stored = [(*row[:3], *(None if v is None else v / k for v, k in zip(row[3:], scale, strict=True)))
+              for row in stored]
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     if fmt == "china_sites":
         _check_china_sites(lines, stored, what)
