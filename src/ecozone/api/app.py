@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from ecozone.api import errors
+from ecozone.api.energy import router as energy_router
 from ecozone.api.middleware import Guard, ReadCache
 from ecozone.api.routes import router as api_router
 from ecozone.api.state import AppState, Settings
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ecozone = st
     errors.install(app)
     app.include_router(api_router)
+    app.include_router(energy_router)
     app.include_router(web_router)
     static = Path(str(resources.files("ecozone.web") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -77,6 +77,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "three_clicks": ("点击地图上的城市 → 点击一个目标 → 查看规划原文。", "Click a city on the map → click a target → read the plan's sentence."),
     "legend": ("图例", "Legend"), "static_note": ("静态导出版", "static export"),
     "of": ("共", "of"), "goal": ("目标值", "Goal"), "baseline": ("基准", "Baseline"),
+    "facilities": ("碳市场重点排放单位", "Carbon-market emitters"), "facility": ("单位", "Facility"),
+    "stated": ("正文称", "the text states"), "listed": ("附件列出", "the annex lists"),
+    "missing_numbers": ("缺序号", "numbers missing:"), "ledger_total": ("合计（有数据的单位）", "Total (facilities with data)"),
+    "verified": ("核查排放量", "Verified emissions"), "allowances": ("配额", "Allowances"),
+    "balance": ("盈余(+)/缺口(−)", "Surplus (+) / shortfall (−)"), "shortfall": ("缺口单位数", "Facilities short"),
+    "no_ledger": ("尚未导入核查排放量与配额（ecozone carbon import）。", "No verified emissions or allowances imported yet (ecozone carbon import)."),
+    "st_surplus": ("盈余", "surplus"), "st_balanced": ("持平", "balanced"), "st_shortfall": ("缺口", "shortfall"),
+    "st_covered": ("已清缴", "covered"), "st_missing": ("无数据", "no data"), "st_None": ("", ""),
 }
 
 

@@ -81,6 +81,17 @@ def data(st: State, lang: LangQ = None) -> HTMLResponse:
     return page("data.html", "/data", lg, d=views.data_page(st.cursor(), snap), as_of=snap.as_of)
 
 
+@router.get("/facilities", response_class=HTMLResponse)
+def facilities(st: State, year: Annotated[int | None, Query(ge=2013, le=2100)] = None,
+               lang: LangQ = None) -> HTMLResponse:
+    """The power emitters of the national carbon market: registry and allowance ledger."""
+    from ecozone.api.energy import _registry
+
+    lg, snap = _lang(lang), st.snapshot()
+    _registry(st)
+    return page("facilities.html", "/facilities", lg, fc=views.facilities(st.cursor(), year, lang=lg), as_of=snap.as_of)
+
+
 @router.get("/editor", response_class=HTMLResponse)
 def editor(st: State, lang: LangQ = None) -> HTMLResponse:
     return page("editor.html", "/editor", _lang(lang), as_of=st.snapshot().as_of)

@@ -517,3 +517,54 @@ def data_page(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, Any]:
                             "station_hours"), counts, strict=True)),
         "needs": needs(con, as_of=snap.as_of), "as_of": snap.as_of,
     }
+
+
+def status_of(snap: Snapshot) -> dict[str, int]:
+    return status_counts(snap.rows)
+
+
+__all__ = ["STATUS_ORDER", "NotFound", "Snapshot", "build_snapshot", "city", "data_page", "home", "plans",
+           "rankings", "status_of", "target"]
+
+
+def facilities(con: duckdb.DuckDBPyConnection, year: int | None = None, *, lang: str = "zh") -> dict[str, Any]:
+    """The power emitters' page: the registry (seed 003, 4.19) and, for ``year`` (default: the
+    latest year with imported data), each facility's allowance balance, status and the total."""
+    from ecozone.carbon import service as carbon
+
+    en = lang == "en"
+    info = carbon.registry_info(con)
+    years = [y for (y,) in con.execute("SELECT DISTINCT year FROM facility_year ORDER BY year").fetchall()]
+    if year is None and years:
+        year = years[-1]
+    led = carbon.ledger(con, year) if year is not None else None
+    rows = led.rows if led else carbon.list_facilities(con)
+    with_data = [r for r in rows if r.get("balance_t") is not None]
+    with_data.sort(key=lambda r: r["balance_t"])
+    chart = None
+    if with_data:
+        chart = {
+            "id": "chart-ledger",
+            "title": (f"Allowances − verified emissions, {year} (t CO2)" if en else f"{year} 年配额盈缺（吨二氧化碳）"),
+            "option": {
+                "tooltip": {"trigger": "axis"}, "grid": {"left": 260, "right": 60, "top": 20, "bottom": 30},
+                "xAxis": {"type": "value", "name": "t"},
+                "yAxis": {"type": "category", "data": [r["name_zh"] for r in with_data]},
+                "series": [{"type": "bar", "data": [{"value": r["balance_t"], "itemStyle": {
+                    "color": "#2e7d32" if r["balance_t"] >= 0 else "#c62828"}} for r in with_data]}],
+            },
+            "csv": _csv(["facility_id", "name", "city", "verified_t", "allowance_t", "balance_t", "status"],
+                        [[r["facility_id"], r["name_zh"], r["city_name"], r["verified_t"], r["allowance_t"],
+                          r["balance_t"], r["status"]] for r in with_data]),
+        }
+    def t(v: Any) -> str:
+        return "" if v is None else f"{v:,.0f}"
+
+    for r in rows:
+        for k in ("verified_t", "allowance_t", "balance_t"):
+            r[k + "_text"] = t(r.get(k))
+    total = dict(led.total) if led else None
+    if total:
+        for k in ("verified_t", "allowance_t", "balance_t", "shortfall_t"):
+            total[k + "_text"] = t(total[k])
+    return {"info": info, "year": year, "years": years, "rows": rows, "total": total, "chart": chart}
