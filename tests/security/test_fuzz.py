@@ -35,7 +35,6 @@ from typer.testing import CliRunner
 
 from ecozone.air.units import SCALE
 from ecozone.cli import app, common
-from ecozone.ingest.common import POLLUTANTS
 from ecozone.ingest.stations import ensure_packaged_stations
 from ecozone.store.db import connect, transaction
 from tests.security.storecheck import Snapshot, snapshot
@@ -229,15 +228,9 @@ def check_air_rows(db: Path, data: bytes, before: Snapshot, after: Snapshot, fmt
             "FROM air_station_hour h JOIN air_station s USING (station_id) ORDER BY h.source_row").fetchall()
     finally:
         con.close()
-    # station hours are stored as scaled integers (issue 13, ecozone.air.units): back to µg/m³ / mg/m³
-    stored = [(code, hour, line, *(None if v is None else v / SCALE[p] for v, p in zip(vals, POLLUTANTS, strict=True)))
-              for code, hour, line, *vals in stored]
     if batches:
         assert batches[0][1] == len(stored), what
-    # values are stored as scaled integers (issue 13: ecozone.air.units.SCALE); back to µg/m³, mg/m³
-    scale = [SCALE[p] for p in ("pm25", "pm10", "so2", "no2", "co", "o3")]
-    stored = [(*row[:3], *(None if v is None else v / k for v, k in zip(row[3:], scale, strict=True)))
-              for row in stored]
+    # values are stored as scaled integers (issue 13, air.units.SCALE): compared exactly, see _stored
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     if fmt == "china_sites":
         _check_china_sites(lines, stored, what)
