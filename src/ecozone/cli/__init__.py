@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ecozone.cli import air, catalogue, tracking
+from ecozone.cli import air, catalogue, tracking, water
 
 app = typer.Typer(
     name="ecozone",
@@ -16,5 +16,6 @@ app = typer.Typer(
 catalogue.register(app)
 air.register(app)
 tracking.register(app)
+water.register(app)
 
 __all__ = ["app"]

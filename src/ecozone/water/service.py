@@ -501,7 +501,8 @@ def summary(con: duckdb.DuckDBPyConnection, year: int, by: str = "all", months: 
 
 
 def _description(members: list[dict[str, Any]], shares: dict[str, Any]) -> tuple[assessment.Quality | None, str, str | None]:
-    if shares["sections"] >= assessment.SHARE_METHOD_MIN_SECTIONS:
+    lakes = all(r["water_type"] == "lake" for r in members)  # a lake's points: always the mean (二(二))
+    if shares["sections"] >= assessment.SHARE_METHOD_MIN_SECTIONS and not lakes:
         return assessment.share_quality([shares["share_good"]], [shares["share_worse_v"]])[0], "shares", None
     if not shares["sections"]:
         return None, "none", None
