@@ -11,7 +11,19 @@ import duckdb
 import typer
 from rich.markup import escape
 
-from ecozone.cli.common import Column, DbOption, Format, FormatOption, console, err_console, fail, lang, render, say, store
+from ecozone.cli.common import (
+    Column,
+    DbOption,
+    Format,
+    FormatOption,
+    console,
+    err_console,
+    fail,
+    lang,
+    render,
+    say,
+    store,
+)
 from ecozone.errors import EcozoneError
 from ecozone.ingest.water import FORMATS, write_template
 from ecozone.store.db import transaction

@@ -113,7 +113,7 @@ def detect_format(path: Path, header: list[str]) -> str:
     keys = {h.strip().lower() for h in header}
     if all(c in header for c in CNEMC_REQUIRED):
         return "cnemc"
-    if {"item", "value"} <= keys:
+    if {"item", "value"} & keys:
         return "long"
     if "section" in keys and keys & set(ITEM_IDS):
         return "wide"

@@ -421,7 +421,7 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
             "quality": None if np.isnan(sc) else assessment.CLASS_QUALITY[int(sc)].zh,
             "quality_en": None if np.isnan(sc) else assessment.CLASS_QUALITY[int(sc)].en,
             "exceeding": exceeding,
-            "exceeding_label": "、".join(f"{gb3838.ITEMS[e['item']].name_zh}" + (f"({e['multiple']:g})" if e["multiple"] is not None else "")
+            "exceeding_label": "、".join(f"{gb3838.ITEMS[str(e['item'])].name_zh}" + (f"({e['multiple']:g})" if e["multiple"] is not None else "")
                                         for e in sorted(exceeding, key=lambda e: main.index(e["item"]) if e["item"] in main else 99)),
             "main_pollutants": main,
             "samples": int(m.months[i]), "enough_samples": enough,
@@ -430,11 +430,15 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
             "tn_class": (gb3838.class_code([c.item_classes[i, tn_j]])[0] if lake else None),
             "tli": None if not lake or np.isnan(tli_value[i]) else round(float(tli_value[i]), 1),
             "tli_items": int(tli_n[i]) if lake else None,
-            "trophic_state": grades[i].zh if lake and grades[i] is not None else None,
-            "trophic_state_en": grades[i].en if lake and grades[i] is not None else None,
+            "trophic_state": _grade(grades[i], "zh") if lake else None,
+            "trophic_state_en": _grade(grades[i], "en") if lake else None,
             "means": {m.items[j]: float(m.values[i, j]) for j in range(len(m.items)) if not np.isnan(m.values[i, j])},
         })
     return rows
+
+
+def _grade(g: tli.Grade | None, lang: str) -> str | None:
+    return None if g is None else (g.en if lang == "en" else g.zh)
 
 
 def monthly_classes(con: duckdb.DuckDBPyConnection, section: str, year: int) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ items it used.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -68,7 +69,7 @@ def item_tli(item: str, value: npt.ArrayLike) -> FloatArray:
     return np.where(x > 0, out, np.nan)
 
 
-def tli(values: dict[str, npt.ArrayLike]) -> tuple[FloatArray, npt.NDArray[np.int_]]:
+def tli(values: Mapping[str, npt.ArrayLike]) -> tuple[FloatArray, npt.NDArray[np.int_]]:
     """TLI(Σ) of each row from the items in ``values``; also how many items each row used.
 
     Weights are renormalised over the items present in each row (``m`` = items evaluated).

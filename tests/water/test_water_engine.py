@@ -1,0 +1,176 @@
+"""Water data in (every import error), a generated basin-year through the service, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from ecozone.cli import app
+from ecozone.errors import InputError
+from ecozone.ingest.water import read_file, write_template
+from ecozone.store.db import connect
+from ecozone.water import service
+from tests.water.basin import limit, section_rows, write
+
+HEADER = "section,name,water_type,region,date,item,value\n"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _csv(tmp_path: Path, body: str, name: str = "d.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(HEADER + body, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(("body", "column", "reason"), [
+    ("S1,甲,river,保定市,2024-01,foo,1\n", "item", "unknown item"),
+    ("S1,甲,river,保定市,2024-13,codmn,1\n", "date", "malformed date"),
+    ("S1,甲,river,保定市,24/1,codmn,1\n", "date", "malformed date"),
+    ("S1,甲,river,保定市,2024-01,codmn,abc\n", "value", "not a number"),
+    ("S1,甲,river,保定市,2024-01,codmn,-1\n", "value", "negative"),
+    ("S1,甲,river,保定市,2024-01,ph,15\n", "value", "pH outside"),
+    ("S1,甲,sea,保定市,2024-01,codmn,1\n", "water_type", "river or lake"),
+    ("S1,甲,river,火星市,2024-01,codmn,1\n", "region", "unknown region"),
+    (",甲,river,保定市,2024-01,codmn,1\n", "section", "missing section"),
+    ("S1,甲,river,保定市,2024-01,codmn,1\nS1,甲,river,保定市,2024-01,codmn,2\n", "section,date,item", "different value"),
+    ("S1,甲,river,保定市,2024-01,codmn,1\nS1,甲,lake,保定市,2024-02,codmn,1\n", "water_type", "two water types"),
+])
+def test_each_row_error_is_named_and_nothing_is_written(tmp_path: Path, body: str, column: str, reason: str) -> None:
+    con = connect(":memory:")
+    with pytest.raises(InputError) as exc:
+        service.import_files(con, [_csv(tmp_path, body)])
+    assert exc.value.column == column and reason in exc.value.detail[0]
+    assert exc.value.file and exc.value.row is not None and exc.value.exit_code == 2
+    assert con.execute("SELECT count(*) FROM water_sample").fetchone() == (0,)
+
+
+def test_missing_columns(tmp_path: Path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_text("section,date,item\nS1,2024-01,codmn\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        service.import_files(connect(":memory:"), [p])
+    assert "water_type" in str(exc.value.column) and "value" in str(exc.value.column)
+
+
+def test_below_detection_limit_and_identical_duplicate(tmp_path: Path) -> None:
+    p = _csv(tmp_path, "S1,甲,river,保定市,2024-01,hg,0.00004L\nS1,甲,river,保定市,2024-01,cu,<0.01\n"
+                       "S1,甲,river,保定市,2024-01,cu,<0.01\n")
+    r = read_file(duckdb.connect(), p)
+    values = dict(zip(r.samples.column("item").to_pylist(), r.samples.column("value").to_pylist(), strict=True))
+    assert values == {"cu": 0.005, "hg": 0.00002}
+    assert all(r.samples.column("below_dl").to_pylist())
+    assert [i.severity for i in r.issues] == ["warning"]
+
+
+def test_all_or_nothing_over_files_and_conflicts_with_the_store(tmp_path: Path) -> None:
+    con = connect(":memory:")
+    good = _csv(tmp_path, "S1,甲,river,保定市,2024-01,codmn,3\n", "good.csv")
+    bad = _csv(tmp_path, "S2,乙,river,保定市,2024-01,codmn,x\n", "bad.csv")
+    with pytest.raises(InputError):
+        service.import_files(con, [good, bad])
+    assert con.execute("SELECT count(*) FROM water_sample").fetchone() == (0,)
+    assert service.import_files(con, [good]).samples_added == 1
+    assert service.import_files(con, [good]).samples_unchanged == 1
+    changed = _csv(tmp_path, "S1,甲,river,保定市,2024-01,codmn,4\n", "changed.csv")
+    with pytest.raises(InputError) as exc:
+        service.import_files(con, [changed])
+    assert "differs from the stored" in exc.value.detail[0]
+    # a registered lake cannot arrive as a river
+    lake_as_river = _csv(tmp_path, "HB-BYD-QUANTOU,圈头,river,雄安新区,2024-01,tp,0.04\n", "l.csv")
+    with pytest.raises(InputError) as exc:
+        service.import_files(con, [lake_as_river])
+    assert "registered as lake" in exc.value.detail[0]
+
+
+def test_wide_template_round_trip(tmp_path: Path) -> None:
+    out = write_template(tmp_path / "t.xlsx", [{"code": "S1", "name_zh": "甲", "water_type": "river",
+                                                "region_code": "130600", "level": "national"}], 2024)
+    wb = load_workbook(out)
+    ws = wb["数据"]
+    head = [c.value for c in ws[1]]
+    ws.cell(row=3, column=head.index("codmn") + 1, value=7.0)      # January: class Ⅳ
+    ws.cell(row=3, column=head.index("hg") + 1, value="0.00004L")
+    ws.cell(row=4, column=head.index("codmn") + 1, value=5.0)      # February
+    wb.save(out)
+    con = connect(":memory:")
+    summary = service.import_files(con, [out])
+    assert summary.samples_added == 3
+    rows = service.assess(con, 2024)
+    assert rows[0]["class"] == "III" and rows[0]["samples"] == 2   # mean CODMn 6.0: on the Ⅲ limit
+    assert service.assess(con, 2024, (1, 1))[0]["class"] == "IV"
+
+
+def test_national_release_layout(tmp_path: Path) -> None:
+    p = tmp_path / "auto.csv"
+    p.write_text(
+        "省份,流域,断面名称,监测时间,水质类别,水温,pH,溶解氧,电导率,浊度,高锰酸盐指数,氨氮,总磷,总氮,叶绿素α,藻密度,站点情况\n"
+        "河北省,海河流域,白河后城,01-05 08:00,Ⅱ,2.1,8.1,11.2,400,3,2.1,0.12,0.03,3.2,--,--,正常\n"
+        "河北省,海河流域,白河后城,01-05 12:00,Ⅱ,2.3,8.2,11.0,401,3,2.3,0.14,0.05,3.1,0.002,--,正常\n",
+        encoding="utf-8")
+    con = connect(":memory:")
+    service.import_files(con, [p], year=2024)
+    rows = service.assess(con, 2024, (1, 1))
+    assert [r["section"] for r in rows] == ["HB-MY-BAIHE-HOUCHENG"]       # matched to the registry by name
+    assert rows[0]["class"] == "II" and rows[0]["target_class"] == "II"   # CODMn 2.2, TP 0.04
+    chla = con.execute("SELECT value FROM water_sample WHERE item = 'chla'").fetchone()
+    assert chla == (2.0,)                                                 # 0.002 mg/L = 2 mg/m³
+
+
+def _basin(tmp_path: Path) -> Path:
+    """A generated basin-year: classes known by design (on-limit means belong to the better class)."""
+    rows = []
+    rows += section_rows("B1", "一", "river", "保定市", "national", 2024, {"codmn": limit("codmn", 1)})      # Ⅰ
+    rows += section_rows("B2", "二", "river", "保定市", "national", 2024, {"nh3_n": limit("nh3_n", 3)})     # Ⅲ
+    rows += section_rows("B3", "三", "river", "保定市", "provincial", 2024, {"cod": limit("cod", 4)})       # Ⅳ
+    rows += section_rows("B4", "四", "river", "廊坊市", "provincial", 2024, {"do": 2.0})                    # Ⅴ
+    rows += section_rows("B5", "五", "river", "廊坊市", "national", 2024, {"tp": 0.41, "cd": 0.006})        # 劣Ⅴ
+    rows += section_rows("B6", "六", "lake", "雄安新区", "national", 2024, {"tp": 0.05, "tn": 2.5})          # Ⅲ, TN 劣Ⅴ
+    return write(tmp_path / "basin.csv", rows)
+
+
+def test_generated_basin_year(tmp_path: Path) -> None:
+    con, _ = service.memory_store([_basin(tmp_path)])
+    rows = {r["section"]: r for r in service.assess(con, 2024)}
+    assert {k: r["class"] for k, r in rows.items()} == {"B1": "I", "B2": "III", "B3": "IV", "B4": "V",
+                                                        "B5": "劣V", "B6": "III"}
+    assert rows["B6"]["tn_class"] == "劣V" and rows["B6"]["trophic_state"] is not None
+    assert rows["B5"]["main_pollutants"][0] == "cd"            # heavy metal first
+    assert rows["B5"]["exceeding"][0]["item"] == "tp" and rows["B5"]["exceeding"][0]["multiple"] == 1.05
+    assert all(r["samples"] == 12 and r["enough_samples"] for r in rows.values())
+    total = service.summary(con, 2024)[0]
+    assert (total["sections"], total["good"], total["worse_v"]) == (6, 3, 1)
+    # 6 sections, so the shares decide (Table 2): Ⅰ-Ⅲ 50 % < 75 %, 劣Ⅴ 16.7 % < 20 % → 轻度污染
+    assert total["share_good"] == 50.0 and total["quality"] == "轻度污染" and total["description_method"] == "shares"
+    cities = service.cwqi_cities(con, 2024)
+    assert [c["rank"] for c in cities] == [1, 2, 3]
+    obs = service.observations_table(con, 2024, ["basin.csv"]).to_pylist()
+    ratio = {(o["region_code"], o["indicator_id"]): o["value"] for o in obs}
+    assert ratio[("130000", "water.national_section_good_ratio")] == 75.0   # B1, B2, B6 of 4 national
+    assert ratio[("130000", "water.national_provincial_section_inferior_v_ratio")] == pytest.approx(100 / 6)
+
+
+def test_cli_assess_summary_cwqi_and_record(tmp_path: Path, db_path: Path) -> None:
+    runner = CliRunner()
+    example = REPO / "examples" / "water" / "hebei_2024_monthly.csv"
+    res = runner.invoke(app, ["water", "assess", "--year", "2024", "--input", str(example), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = {r["section"]: r for r in json.loads(res.stdout)}
+    assert data["HB-BYD-NANLIUZHUANG"]["class"] == "IV" and data["HB-BYD-NANLIUZHUANG"]["meets_target"] is False
+    assert data["EX-LF-LONGHE"]["class_label"] == "劣Ⅴ类"
+    res = runner.invoke(app, ["water", "import", str(example)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["water", "cwqi", "--year", "2024", "--record", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0].startswith("city,city_name")
+    res = runner.invoke(app, ["track", "--region", "water.baiyangdian", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    verdicts = {t["target_id"]: t for t in json.loads(res.stdout)}
+    assert verdicts["T000-0014"]["status"] == "achieved"
+    bad = _csv(tmp_path, "S1,甲,river,保定市,2024-01,codmn,abc\n")
+    res = runner.invoke(app, ["water", "assess", "--year", "2024", "--input", str(bad)])
+    assert res.exit_code == 2 and "not a number" in res.output
