@@ -259,6 +259,35 @@ def cwqi_cmd(
     render(rows, columns, fmt, say(f"{year} 年城市水质指数排名", f"City water quality index {year}"))
 
 
+@water_app.command("section")
+def section_cmd(
+    code: Annotated[str, typer.Argument(help="断面编码或名称 / section code or name")],
+    year: YearOpt,
+    inputs: InputOpt = None,
+    input_format: FmtOpt = None,
+    fmt: FormatOption = Format.table,
+    more: MoreInputs = None,
+    db: DbOption = None,
+) -> None:
+    """单个断面逐月水质类别 / one section's class month by month."""
+    with _source(db, _paths(inputs, more), input_format, year) as (con, _):
+        try:
+            section = service.find_section(con, code)
+        except EcozoneError as exc:
+            raise _report(exc) from exc
+        rows = service.monthly_classes(con, section["code"], year)
+        annual = service.assess(con, year, sections=[section["code"]])
+    for r in rows:
+        r["means_label"] = ", ".join(f"{k}={v:g}" for k, v in r["means"].items() if k in ("do", "codmn", "nh3_n", "tp"))
+    title = say(f"{section['name_zh']}（{section['code']}）{year} 年逐月水质", f"{section['code']} {year} by month")
+    if annual:
+        a = annual[0]
+        title += say(f"；全年 {a['class_label'] or '—'}", f"; year: {a['class'] or '—'}")
+    render(rows, [Column("month", "月份", "month"), Column("class_label", "水质类别", "class"),
+                  Column("exceeding_label", "超标项目（超标倍数）", "exceeding (multiple)", 40),
+                  Column("means_label", "主要指标", "main items", 60)], fmt, title)
+
+
 @water_app.command("template")
 def template_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="输出 Excel 文件 / output .xlsx")],

@@ -138,6 +138,16 @@ def read_section_file(path: Path) -> list[dict[str, Any]]:
     return out
 
 
+def find_section(con: duckdb.DuckDBPyConnection, word: str) -> dict[str, Any]:
+    """A registered section by code or Chinese name; :class:`InputError` if none or several."""
+    rows = list_sections(con)
+    hits = [r for r in rows if word.strip() in (r["code"], r["name_zh"])]
+    if len(hits) != 1:
+        raise InputError(f"未知断面或名称不唯一：{clip(word)}", f"unknown or ambiguous section: {clip(word)}",
+                         value=word, column="section")
+    return hits[0]
+
+
 def list_sections(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     cur = con.execute(
         "SELECT s.*, (SELECT string_agg(t.year || ':' || t.target_class, ';' ORDER BY t.year) "
