@@ -174,3 +174,54 @@ def test_cli_assess_summary_cwqi_and_record(tmp_path: Path, db_path: Path) -> No
     bad = _csv(tmp_path, "S1,甲,river,保定市,2024-01,codmn,abc\n")
     res = runner.invoke(app, ["water", "assess", "--year", "2024", "--input", str(bad)])
     assert res.exit_code == 2 and "not a number" in res.output
+
+
+def test_section_registry_import_and_errors(tmp_path: Path, db_path: Path) -> None:
+    good = tmp_path / "sections.csv"
+    good.write_text("code,name_zh,water_type,region,level,groups,targets\n"
+                    "X1,新断面,river,保定市,provincial,water.baiyangdian;basin.baiyangdian,2025:Ⅲ类;2023:4\n",
+                    encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(app, ["water", "sections", "import", str(good)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["water", "sections", "list", "--format", "json"])
+    rows = {r["code"]: r for r in json.loads(res.stdout)}
+    assert rows["X1"]["targets"] == "2023:4;2025:3" and rows["X1"]["groups"] == ["water.baiyangdian", "basin.baiyangdian"]
+    assert rows["HB-BYD-QUANTOU"]["water_type"] == "lake"                  # the packaged registry
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name_zh,water_type,region,level,targets\n"
+                   "X2,乙,sea,保定市,county,2025:劣V\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        service.read_section_file(bad)
+    reasons = " ".join(exc.value.detail)
+    assert "target must be" in reasons and "water_type" in reasons and "level must be" in reasons
+    res = runner.invoke(app, ["water", "sections", "import", str(bad)])
+    assert res.exit_code == 2
+
+
+def test_record_twice_changes_nothing(tmp_path: Path) -> None:
+    con = connect(":memory:")
+    from ecozone.store.catalogue_load import ensure_loaded
+
+    ensure_loaded(con)
+    service.import_files(con, [_basin(tmp_path)])
+    first = service.record(con, 2024)
+    again = service.record(con, 2024)
+    assert first.added > 0 and (again.added, again.superseded) == (0, 0) and again.unchanged == first.added
+    row = con.execute("SELECT method, method_version, source_detail FROM observation_current "
+                      "WHERE indicator_id = 'water.cwqi' LIMIT 1").fetchone()
+    assert row is not None and "2017" in row[0] and row[1].startswith("ecozone-water") and "basin.csv" in row[2]
+
+
+def test_template_and_section_commands(tmp_path: Path, db_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "模板.xlsx"
+    res = runner.invoke(app, ["water", "template", "--out", str(out), "--year", "2025"])
+    assert res.exit_code == 0, res.output
+    ws = load_workbook(out)["数据"]
+    assert ws.max_row == 2 + 12 * 13                  # the 13 packaged sections, twelve months each
+    example = REPO / "examples" / "water" / "hebei_2024_monthly.csv"
+    res = runner.invoke(app, ["water", "section", "南刘庄", "--year", "2024", "--input", str(example), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    months = json.loads(res.stdout)
+    assert len(months) == 12 and {m["class"] for m in months} == {"IV"}

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from ecozone.ingest.common import Issue
@@ -125,12 +126,17 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str | None = None
     """Read and check one file; ``fmt`` None detects it.  Raises ValueError for an unreadable file."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file / 文件不存在")
+    file = str(path)
+    fast = _long_csv(path) if fmt in (None, "long") and path.suffix.lower() != ".xlsx" else None
+    if fast is not None:
+        raw, n_rows = fast
+        samples, sections, more = check(con, raw, file=file)
+        return WaterRead(file, "long", n_rows, samples, sections, more)
     rows = _rows(path, sheet="数据")
     if not rows:
         raise ValueError(f"{path.name}: empty file / 空文件")
     header = [h.strip() for h in rows[0]]
     fmt = fmt or detect_format(path, header)
-    file = str(path)
     if fmt == "long":
         raw, issues = _long(header, rows[1:], file)
     elif fmt == "wide":
@@ -153,6 +159,44 @@ RAW_COLUMNS: Final = ("line", "section", "name", "water_type", "region", "level"
 
 def _empty_raw() -> dict[str, list[Any]]:
     return {c: [] for c in RAW_COLUMNS}
+
+
+def _decoded(path: Path) -> bytes:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig").encode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030").encode("utf-8")
+
+
+def _long_csv(path: Path) -> tuple[pa.Table, int] | None:
+    """A long CSV read column-wise by Arrow (every cell as text); None when the file needs the
+    row-by-row reader (not the long layout, blank lines that would shift the line numbers, or
+    rows Arrow cannot split)."""
+    import pyarrow.csv as pacsv
+
+    data = _decoded(path)
+    first = data.split(b"\n", 1)[0].decode("utf-8").strip().lower()
+    head = [h.strip() for h in first.split(",")]
+    if not all(c in head for c in LONG_COLUMNS) or b"\n\n" in data or b"\r\n\r\n" in data or b'"' in data:
+        return None
+    try:
+        table = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(column_names=head, skip_rows=1),
+                               convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in head},
+                                                                    strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    n = table.num_rows
+    cols: dict[str, pa.Array] = {"line": pa.array(np.arange(2, n + 2, dtype=np.int32))}
+    for c in RAW_COLUMNS[1:]:
+        source = {"date_raw": "date", "value_raw": "value"}.get(c, c)
+        if c == "factor":
+            cols[c] = pa.array(["1"] * n, pa.string()) if n else pa.array([], pa.string())
+        elif source in head:
+            cols[c] = table.column(source).combine_chunks()
+        else:
+            cols[c] = pa.nulls(n, pa.string())
+    return pa.table(cols), n
 
 
 def _long(header: list[str], body: list[list[str]], file: str) -> tuple[pa.Table, list[Issue]]:
