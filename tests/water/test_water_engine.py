@@ -225,3 +225,16 @@ def test_template_and_section_commands(tmp_path: Path, db_path: Path) -> None:
     assert res.exit_code == 0, res.output
     months = json.loads(res.stdout)
     assert len(months) == 12 and {m["class"] for m in months} == {"IV"}
+
+
+def test_drinking_water_sources_at_class_iii_or_better(tmp_path: Path) -> None:
+    """Share of the registered drinking-water sources at Ⅲ or better: B2 (Ⅲ) complies, B3 (Ⅳ) does not."""
+    con = connect(":memory:")
+    registry = tmp_path / "sources.csv"
+    registry.write_text("code,name_zh,water_type,region,level,drinking_source\n"
+                        "B2,二,river,保定市,national,是\nB3,三,river,保定市,provincial,true\n", encoding="utf-8")
+    service.upsert_sections(con, service.read_section_file(registry))
+    service.import_files(con, [_basin(tmp_path)])
+    obs = service.observations_table(con, 2024, ["basin.csv"]).to_pylist()
+    share = {o["region_code"]: o["value"] for o in obs if o["indicator_id"] == "water.urban_drinking_source_compliance"}
+    assert share == {"130600": 50.0, "130000": 50.0}

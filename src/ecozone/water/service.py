@@ -31,8 +31,11 @@ from ecozone.store.db import connect, transaction
 from ecozone.store.observations import WriteResult, write_observations
 
 PROVINCE = "130000"
+#: a centralised drinking-water source complies at class Ⅲ or better (GB 3838-2002 §3: Ⅲ类 covers
+#: 集中式生活饮用水地表水源地二级保护区; the plans' "达到或优于Ⅲ类")
+DRINKING_SOURCE_CLASS = 3
 SECTION_FIELDS = ("code", "name_zh", "name_en", "water_type", "river", "basin", "region_code", "level", "groups",
-                  "source", "note")
+                  "drinking_source", "source", "note")
 
 
 # ---------------------------------------------------------------- the section registry
@@ -47,7 +50,8 @@ def packaged_sections() -> tuple[dict[str, Any], ...]:
         out.append({"code": str(rec["code"]), "name_zh": rec["name_zh"], "name_en": rec.get("name_en"),
                     "water_type": rec["water_type"], "river": rec.get("river"), "basin": rec.get("basin"),
                     "region_code": str(rec["region"]) if rec.get("region") else None, "level": rec.get("level"),
-                    "groups": [str(g) for g in rec.get("groups") or []], "source": rec.get("source"),
+                    "groups": [str(g) for g in rec.get("groups") or []],
+                    "drinking_source": bool(rec.get("drinking_source", False)), "source": rec.get("source"),
                     "note": rec.get("note"),
                     "targets": {int(y): int(c) for y, c in (rec.get("targets") or {}).items()}})
     return tuple(out)
@@ -58,9 +62,10 @@ def upsert_sections(con: duckdb.DuckDBPyConnection, sections: Sequence[dict[str,
     """Register sections (and their target classes); ``replace`` False keeps existing records."""
     if not sections:
         return 0
-    table = pa.Table.from_pylist([{k: s.get(k) for k in SECTION_FIELDS} for s in sections],
-                                 schema=pa.schema([(k, pa.list_(pa.string()) if k == "groups" else pa.string())
-                                                   for k in SECTION_FIELDS]))
+    types = {"groups": pa.list_(pa.string()), "drinking_source": pa.bool_()}
+    table = pa.Table.from_pylist([{**{k: s.get(k) for k in SECTION_FIELDS}, "drinking_source": bool(s.get("drinking_source"))}
+                                  for s in sections],
+                                 schema=pa.schema([(k, types.get(k, pa.string())) for k in SECTION_FIELDS]))
     targets = pa.Table.from_pylist(
         [{"code": s["code"], "year": y, "target_class": c, "source": s.get("source")}
          for s in sections for y, c in (s.get("targets") or {}).items()],
@@ -89,7 +94,8 @@ def ensure_packaged_sections(con: duckdb.DuckDBPyConnection) -> int:
 
 def read_section_file(path: Path) -> list[dict[str, Any]]:
     """Sections from a CSV or Excel file: ``code,name_zh,water_type,region[,name_en,river,basin,
-    level,groups,targets]``; ``groups`` separated by ``;``, ``targets`` as ``2025:3;2023:3``.
+    level,groups,targets,drinking_source]``; ``groups`` separated by ``;``, ``targets`` as
+    ``2025:3;2023:3``, ``drinking_source`` true/false (是/否).
 
     Raises :class:`InputError` naming the file, row and column of every problem.
     """
@@ -132,6 +138,7 @@ def read_section_file(path: Path) -> list[dict[str, Any]]:
                     "water_type": wt, "river": rec.get("river") or None, "basin": rec.get("basin") or None,
                     "region_code": region, "level": level,
                     "groups": [g.strip() for g in rec.get("groups", "").split(";") if g.strip()],
+                    "drinking_source": rec.get("drinking_source", "").lower() in ("1", "true", "yes", "是", "y"),
                     "source": str(path), "note": rec.get("note") or None, "targets": targets})
     if problems:
         raise _rejected(problems)
@@ -426,6 +433,7 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
             "section": code, "name": meta.get("name_zh"), "water_type": meta.get("water_type"),
             "region": meta.get("region_code"), "region_name": region_names().get(meta.get("region_code") or "", None),
             "basin": meta.get("basin"), "level": meta.get("level"), "groups": list(meta.get("groups") or []),
+            "drinking_source": bool(meta.get("drinking_source")),
             "year": year, "period": period, "class": codes[i], "class_number": None if np.isnan(sc) else int(sc),
             "class_label": labels[i],
             "quality": None if np.isnan(sc) else assessment.CLASS_QUALITY[int(sc)].zh,
@@ -665,6 +673,21 @@ def observations_table(con: duckdb.DuckDBPyConnection, year: int, inputs: Sequen
                 continue
             out.append({**base, "region_code": key, "indicator_id": indicator, "value": float(shares[share_key]),
                         "unit": "%", "method": METHOD, **flag(chosen)})
+    # centralised drinking-water sources at class Ⅲ or better (GB 3838 Table 1 items only)
+    sources: dict[str, list[dict[str, Any]]] = {}
+    for r in rows_in:
+        if r["drinking_source"] and r["class_number"] is not None:
+            for k in [r["region"]] if r["region"] else []:
+                sources.setdefault(k, []).append(r)
+            if (r["region"] or "").startswith("13"):
+                sources.setdefault(PROVINCE, []).append(r)
+    for key, members in sorted(sources.items()):
+        met = sum(1 for r in members if r["class_number"] <= DRINKING_SOURCE_CLASS)
+        out.append({**base, "region_code": key, "indicator_id": "water.urban_drinking_source_compliance",
+                    "value": 100.0 * met / len(members), "unit": "%", "method": METHOD,
+                    "quality_flag": flag(members)["quality_flag"],
+                    "note": "GB 3838-2002 Table 1 items only; Tables 2-3 (supplementary and specific items of "
+                            "drinking-water sources) not assessed / 仅按表1基本项目评价"})
     for city in cwqi_cities(con, year):
         out.append({**base, "region_code": city["city"], "indicator_id": "water.cwqi", "value": float(city["cwqi"]),
                     "unit": "无量纲", "method": CWQI_METHOD, "quality_flag": "ok", "note": None})

@@ -11,6 +11,7 @@ CREATE TABLE water_section (
     region_code VARCHAR,                     -- city (GB/T 2260) the section is assessed for
     level VARCHAR,                           -- national | provincial | municipal | NULL (unknown)
     groups VARCHAR[],                        -- region codes of water bodies/groups it counts toward
+    drinking_source BOOLEAN NOT NULL DEFAULT FALSE,  -- a centralised drinking-water source (集中式饮用水水源地)
     source VARCHAR,                          -- where the record came from
     note VARCHAR
 );
