@@ -238,3 +238,29 @@ def test_drinking_water_sources_at_class_iii_or_better(tmp_path: Path) -> None:
     obs = service.observations_table(con, 2024, ["basin.csv"]).to_pylist()
     share = {o["region_code"]: o["value"] for o in obs if o["indicator_id"] == "water.urban_drinking_source_compliance"}
     assert share == {"130600": 50.0, "130000": 50.0}
+
+
+def test_cwqi_change_against_a_base_year(tmp_path: Path) -> None:
+    """Baoding worsens from 2023 to 2024 (ΔCWQI > 0); Xiong'an's lake point stays the same."""
+    rows = section_rows("B1", "一", "river", "保定市", "national", 2023, {"codmn": 2.0})
+    rows += section_rows("B6", "六", "lake", "雄安新区", "national", 2023, {"tp": 0.05, "tn": 2.5})
+    base = write(tmp_path / "base.csv", rows)
+    con, _ = service.memory_store([_basin(tmp_path), base])
+    cities = {c["city"]: c for c in service.cwqi_cities(con, 2024, base_year=2023)}
+    bd, xa = cities["130600"], cities["133100"]
+    assert bd["change_pct"] == pytest.approx((bd["cwqi"] - bd["base_cwqi"]) / bd["base_cwqi"] * 100, abs=0.01)
+    assert bd["change_pct"] > 0 and xa["change_pct"] == pytest.approx(0.0, abs=1e-9)
+    assert xa["change_rank"] == 1 and bd["change_rank"] == 2
+
+
+def test_published_class_is_cross_checked(tmp_path: Path) -> None:
+    """The release says Ⅱ on a row whose TP of 0.15 mg/L is class Ⅲ: a warning, not an error."""
+    p = tmp_path / "auto.csv"
+    p.write_text(
+        "省份,流域,断面名称,监测时间,水质类别,水温,pH,溶解氧,电导率,浊度,高锰酸盐指数,氨氮,总磷,总氮,叶绿素α,藻密度,站点情况\n"
+        "河北省,海河流域,白河后城,2024-01-05 08:00,Ⅱ,2.1,8.1,11.2,400,3,2.1,0.12,0.03,3.2,--,--,正常\n"
+        "河北省,海河流域,白河后城,2024-01-05 12:00,Ⅱ,2.3,8.2,11.0,401,3,2.3,0.14,0.15,3.1,--,--,正常\n",
+        encoding="utf-8")
+    summary = service.import_files(connect(":memory:"), [p])
+    assert [(w.line, w.value) for w in summary.warnings] == [(3, "II")]
+    assert "gives III" in summary.warnings[0].reason

@@ -72,6 +72,8 @@ class WaterRead:
     samples: pa.Table          # section, sampled_at, month_only, item, value, below_dl, raw, line
     sections: pa.Table         # section, name, water_type, region_code, level, basin, river, line
     issues: list[Issue] = field(default_factory=list)
+    #: the class the file publishes per line (national release: 水质类别), for a cross-check
+    published: dict[int, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -142,11 +144,12 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str | None = None
     elif fmt == "wide":
         raw, issues = _wide(header, rows[1:], file)
     elif fmt == "cnemc":
-        raw, issues = _cnemc(header, rows[1:], file, year)
+        raw, issues, published = _cnemc(header, rows[1:], file, year)
     else:
         raise ValueError(f"unknown water format {fmt!r}: {', '.join(FORMATS)}")
     samples, sections, more = check(con, raw, file=file)
-    return WaterRead(file, fmt, len(rows) - 1, samples, sections, issues + more)
+    return WaterRead(file, fmt, len(rows) - 1, samples, sections, issues + more,
+                     published if fmt == "cnemc" else {})
 
 
 def _table(records: dict[str, list[Any]]) -> pa.Table:
@@ -254,13 +257,19 @@ def _wide(header: list[str], body: list[list[str]], file: str) -> tuple[pa.Table
     return _table(out), issues
 
 
-def _cnemc(header: list[str], body: list[list[str]], file: str, year: int | None) -> tuple[pa.Table, list[Issue]]:
+def _cnemc(header: list[str], body: list[list[str]], file: str,
+           year: int | None) -> tuple[pa.Table, list[Issue], dict[int, int]]:
     pos = {h: i for i, h in enumerate(header)}
     items = [(col, item, factor) for col, (item, factor) in CNEMC_COLUMNS.items() if col in pos]
     out = _empty_raw()
+    published: dict[int, int] = {}
     for n, row in enumerate(body, start=2):
         if not any(row):
             continue
+        if "水质类别" in pos and pos["水质类别"] < len(row):
+            cls = gb3838.parse_class(row[pos["水质类别"]])
+            if cls is not None:
+                published[n] = cls
         name = row[pos["断面名称"]] if pos["断面名称"] < len(row) else ""
         when = row[pos["监测时间"]] if pos["监测时间"] < len(row) else ""
         if year is not None and len(when) <= 11 and when[:2].isdigit() and when[2:3] == "-":
@@ -281,7 +290,7 @@ def _cnemc(header: list[str], body: list[list[str]], file: str, year: int | None
             out["item"].append(item)
             out["value_raw"].append(value)
             out["factor"].append(repr(factor))
-    return _table(out), []
+    return _table(out), [], published
 
 
 def _missing(col: str) -> str:

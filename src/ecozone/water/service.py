@@ -227,6 +227,38 @@ def _resolve_sections(con: duckdb.DuckDBPyConnection, r: WaterRead) -> tuple[Wat
     return r, issues
 
 
+def published_class_check(r: WaterRead, lakes: set[str]) -> list[Issue]:
+    """Warnings where a file's published class (水质类别) differs from GB 3838 on the same row.
+
+    The national release classifies each sample on its measured items; a difference means a
+    value the release corrected, a lake read as a river, or a rule read differently — worth a look.
+    """
+    if not r.published or r.samples.num_rows == 0:
+        return []
+    lines = r.samples.column("line").to_numpy()
+    items = np.array(r.samples.column("item").to_pylist(), dtype=object)
+    values = r.samples.column("value").to_numpy()
+    lake = np.isin(np.array(r.samples.column("section").to_pylist(), dtype=object), list(lakes))
+    cls = np.full(len(values), np.nan)
+    for item in assessment.CLASS_ITEMS:  # one vectorised pass per item
+        for wt, mask in (("river", ~lake), ("lake", lake)):
+            sel = (items == item) & mask
+            if sel.any():
+                cls[sel] = gb3838.item_class(item, values[sel], wt)
+    ok = ~np.isnan(cls)
+    uniq, inv = np.unique(lines[ok], return_inverse=True)
+    worst = np.zeros(len(uniq))
+    np.maximum.at(worst, inv, cls[ok])
+    out = []
+    for line, mine in zip(uniq.tolist(), worst.tolist(), strict=True):  # the differing rows only
+        pub = r.published.get(int(line))
+        if pub is not None and int(mine) != pub:
+            out.append(Issue(r.file, int(line), "水质类别", gb3838.CLASS_CODES[pub - 1],
+                             f"published class {gb3838.CLASS_CODES[pub - 1]}, GB 3838 on the row's items gives "
+                             f"{gb3838.CLASS_CODES[int(mine) - 1]} / 发布类别与按标准计算不一致", "warning"))
+    return out
+
+
 def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str | None = None, *,
                  year: int | None = None) -> ImportSummary:
     """Read, check and store ``paths`` as one transaction: all files or none.
@@ -246,6 +278,9 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
         errors = [i for i in issues if i.severity == "error"]
         if errors:
             raise _rejected(errors)
+        lakes = {c for (c,) in con.execute("SELECT code FROM water_section WHERE water_type = 'lake'").fetchall()}
+        for r in results:
+            issues += published_class_check(r, lakes)
         new_sections: dict[str, dict[str, Any]] = {}
         for r in results:
             for s in r.sections.to_pylist():
