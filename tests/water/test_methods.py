@@ -124,3 +124,12 @@ def test_cwqi_section_city_rank_change() -> None:
     assert cwqi.rank([5.0, 3.0, 5.0, 7.0]).tolist() == [2, 1, 2, 4]
     assert cwqi.change([9.0], [10.0])[0] == pytest.approx(-10.0)
     assert cwqi.in_change_ranking([2, 3, 2], [2, 2, 4]).tolist() == [False, True, True]
+
+
+def test_results_a_period_needs() -> None:
+    """一(二): year 12 monthly results (national) or 8; a quarter 2; a month 1."""
+    assert assessment.min_results(12, "national") == 12
+    assert assessment.min_results(12, "provincial") == 8
+    assert assessment.min_results(12, None) == 8
+    assert assessment.min_results(3, "national") == 2
+    assert assessment.min_results(1, "national") == 1

@@ -264,3 +264,14 @@ def test_published_class_is_cross_checked(tmp_path: Path) -> None:
     summary = service.import_files(connect(":memory:"), [p])
     assert [(w.line, w.value) for w in summary.warnings] == [(3, "II")]
     assert "gives III" in summary.warnings[0].reason
+
+
+def test_excluded_items_never_decide_the_class(tmp_path: Path) -> None:
+    """一(一)1: water temperature, total nitrogen and faecal coliform do not count (river or lake);
+    the lake's TN and the coliform are reported on their own."""
+    rows = section_rows("R", "河", "river", "保定市", "national", 2024, {"tn": 5.0, "fecal_coliform": 100000, "wt": 30})
+    rows += section_rows("L", "湖", "lake", "雄安新区", "national", 2024, {"tn": 5.0, "fecal_coliform": 100000})
+    con, _ = service.memory_store([write(tmp_path / "x.csv", rows)])
+    got = {r["section"]: r for r in service.assess(con, 2024)}
+    assert got["R"]["class"] == "I" and got["R"]["tn_class"] is None and got["R"]["fecal_coliform_class"] == "劣V"
+    assert got["L"]["class"] == "I" and got["L"]["tn_class"] == "劣V" and got["L"]["exceeding"] == []

@@ -445,7 +445,8 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
     counted = [j for j, it in enumerate(m.items) if it in assessment.CLASS_ITEMS]
     counted_items = tuple(m.items[j] for j in counted)
     order, valid = assessment.main_pollutants(counted_items, c.item_classes[:, counted], c.multiples[:, counted])
-    tn_j, chla = m.items.index("tn"), {k: m.values[:, m.items.index(k)] for k in tli.ITEMS}
+    tn_j, fc_j = m.items.index("tn"), m.items.index("fecal_coliform")
+    chla = {k: m.values[:, m.items.index(k)] for k in tli.ITEMS}
     tli_value, tli_n = tli.tli(chla)
     grades = tli.grade(tli_value)
     codes = gb3838.class_code(c.section_class)
@@ -462,8 +463,8 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
         lake = meta.get("water_type") == "lake"
         target = meta.get("target_class")
         sc = c.section_class[i]
-        level = meta.get("level") or "other"
-        enough = int(m.months[i]) >= assessment.MIN_MONTHS.get(level, 8) if months == (1, 12) else True
+        level = meta.get("level")
+        enough = int(m.months[i]) >= assessment.min_results(months[1] - months[0] + 1, level)
         rows.append({
             "section": code, "name": meta.get("name_zh"), "water_type": meta.get("water_type"),
             "region": meta.get("region_code"), "region_name": region_names().get(meta.get("region_code") or "", None),
@@ -481,6 +482,7 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
             "target_class": None if target is None else gb3838.CLASS_CODES[int(target) - 1],
             "meets_target": None if target is None or np.isnan(sc) else bool(sc <= target),
             "tn_class": (gb3838.class_code([c.item_classes[i, tn_j]])[0] if lake else None),
+            "fecal_coliform_class": gb3838.class_code([c.item_classes[i, fc_j]])[0],
             "tli": None if not lake or np.isnan(tli_value[i]) else round(float(tli_value[i]), 1),
             "tli_items": int(tli_n[i]) if lake else None,
             "trophic_state": _grade(grades[i], "zh") if lake else None,

@@ -8,8 +8,8 @@ Clauses implemented (sources and what could not be read: docs/methods/water_asse
   faecal coliform, 21 items (:data:`CLASS_ITEMS`); for lakes and reservoirs total nitrogen is
   assessed on its own and reported separately, never in the class (:data:`LAKE_SEPARATE`).
 * 一(二) 数据统计: a period (month, quarter, year) is assessed on the arithmetic mean of the
-  period's results; annual: national sections 12 monthly results, other sections at least 8
-  (:data:`MIN_MONTHS`).  Several results in one month are averaged first (a choice: the
+  period's results; a quarter needs at least 2 results; annual: national sections 12 monthly
+  results, other sections at least 8 (:func:`min_results`).  Several results in one month are averaged first (a choice: the
   monthly value is the unit the method counts).
 * Below the detection limit: half the detection limit enters the statistics
   (地表水环境质量监测数据统计技术规定（试行）环办监测函〔2020〕82号 第七点;
@@ -56,6 +56,19 @@ NO_MULTIPLE: Final = frozenset({"wt", "ph", "do"})
 PRIORITY_ITEMS: Final = ("cyanide", "hg", "pb", "cr6", "cd", "as")
 #: 一(二)3: monthly results a year needs (national sections 12, others at least 8)
 MIN_MONTHS: Final = {"national": 12, "provincial": 8, "municipal": 8, "other": 8}
+#: 一(二)2: a quarter is assessed on at least 2 results; 一(二)1: a month (or week) on one
+QUARTER_MIN_RESULTS: Final = 2
+
+
+def min_results(n_months: int, level: str | None) -> int:
+    """Monthly results a period of ``n_months`` needs (一(二)): year 12 (national) or 8; quarter 2; else 1."""
+    if n_months >= 12:
+        return MIN_MONTHS.get(level or "other", MIN_MONTHS["other"])
+    if n_months == 3:
+        return QUARTER_MIN_RESULTS
+    return 1
+
+
 #: 二(一)2: from this many sections on a river or basin is described by its class shares
 SHARE_METHOD_MIN_SECTIONS: Final = 5
 
