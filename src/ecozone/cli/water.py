@@ -191,6 +191,7 @@ SUMMARY_COLUMNS = [
     Column("good", "Ⅰ-Ⅲ类", "I-III"), Column("share_good_label", "Ⅰ-Ⅲ类比例%", "I-III %"),
     Column("worse_v", "劣Ⅴ类", "worse V"), Column("share_worse_v_label", "劣Ⅴ类比例%", "worse V %"),
     Column("quality_label", "水质状况", "quality"), Column("method_label", "评价方法", "method"),
+    Column("trophic_label", "营养状态", "trophic state"),
 ]
 
 
@@ -221,6 +222,7 @@ def summary_cmd(
         r["share_good_label"] = f"{r['share_good']:.1f}"
         r["share_worse_v_label"] = f"{r['share_worse_v']:.1f}"
         r["quality_label"] = r["quality_en"] if en else r["quality"]
+        r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state']}"
         r["method_label"] = (say("断面比例法", "class shares") if r["description_method"] == "shares"
                              else say(f"断面均值（{r['mean_class'] or ''}类）", f"section means (class {r['mean_class'] or ''})"))
     render(rows, SUMMARY_COLUMNS, fmt, say(f"{year} 年地表水水质状况", f"Surface-water quality {year}"))

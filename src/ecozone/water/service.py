@@ -553,6 +553,7 @@ def summary(con: duckdb.DuckDBPyConnection, year: int, by: str = "all", months: 
             "year": year, "period": _period_label(year, months), **shares,
             "quality": quality.zh if quality else None, "quality_en": quality.en if quality else None,
             "description_method": method, "mean_class": mean_class,
+            **_lake_tli(members),
             "sections_list": [r["section"] for r in members],
             "incomplete": [r["section"] for r in members if not r["enough_samples"]],
         })
@@ -569,6 +570,19 @@ def _description(members: list[dict[str, Any]], shares: dict[str, Any]) -> tuple
     if cls is None:
         return None, "mean", None
     return assessment.CLASS_QUALITY[cls], "mean", gb3838.CLASS_CODES[cls - 1]
+
+
+def _lake_tli(members: list[dict[str, Any]]) -> dict[str, Any]:
+    """TLI(Σ) of a lake from its points' mean concentrations (二(二)); empty for rivers."""
+    if not members or not all(r["water_type"] == "lake" for r in members):
+        return {"tli": None, "trophic_state": None}
+    means = {k: [float(np.mean([r["means"][k] for r in members if k in r["means"]]))]
+             for k in tli.ITEMS if any(k in r["means"] for r in members)}
+    if not means:
+        return {"tli": None, "trophic_state": None}
+    value, _ = tli.tli(means)
+    return {"tli": None if np.isnan(value[0]) else round(float(value[0]), 1),
+            "trophic_state": _grade(tli.grade(value)[0], "zh")}
 
 
 def group_class(members: list[dict[str, Any]]) -> int | None:
