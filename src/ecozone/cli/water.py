@@ -222,7 +222,7 @@ def summary_cmd(
         r["share_good_label"] = f"{r['share_good']:.1f}"
         r["share_worse_v_label"] = f"{r['share_worse_v']:.1f}"
         r["quality_label"] = r["quality_en"] if en else r["quality"]
-        r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state']}"
+        r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
         r["method_label"] = (say("断面比例法", "class shares") if r["description_method"] == "shares"
                              else say(f"断面均值（{r['mean_class'] or ''}类）", f"section means (class {r['mean_class'] or ''})"))
     render(rows, SUMMARY_COLUMNS, fmt, say(f"{year} 年地表水水质状况", f"Surface-water quality {year}"))

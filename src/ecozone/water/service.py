@@ -575,14 +575,14 @@ def _description(members: list[dict[str, Any]], shares: dict[str, Any]) -> tuple
 def _lake_tli(members: list[dict[str, Any]]) -> dict[str, Any]:
     """TLI(Σ) of a lake from its points' mean concentrations (二(二)); empty for rivers."""
     if not members or not all(r["water_type"] == "lake" for r in members):
-        return {"tli": None, "trophic_state": None}
+        return {"tli": None, "trophic_state": None, "trophic_state_en": None}
     means = {k: [float(np.mean([r["means"][k] for r in members if k in r["means"]]))]
              for k in tli.ITEMS if any(k in r["means"] for r in members)}
     if not means:
-        return {"tli": None, "trophic_state": None}
+        return {"tli": None, "trophic_state": None, "trophic_state_en": None}
     value, _ = tli.tli(means)
     return {"tli": None if np.isnan(value[0]) else round(float(value[0]), 1),
-            "trophic_state": _grade(tli.grade(value)[0], "zh")}
+            "trophic_state": _grade(tli.grade(value)[0], "zh"), "trophic_state_en": _grade(tli.grade(value)[0], "en")}
 
 
 def group_class(members: list[dict[str, Any]]) -> int | None:
