@@ -275,3 +275,16 @@ def test_excluded_items_never_decide_the_class(tmp_path: Path) -> None:
     got = {r["section"]: r for r in service.assess(con, 2024)}
     assert got["R"]["class"] == "I" and got["R"]["tn_class"] is None and got["R"]["fecal_coliform_class"] == "劣V"
     assert got["L"]["class"] == "I" and got["L"]["tn_class"] == "劣V" and got["L"]["exceeding"] == []
+
+
+def test_registry_refers_to_known_regions() -> None:
+    """Every city and group code of the packaged sections is a region of the catalogue, so the
+    recorded observations meet their targets (a renamed region code would fail here)."""
+    from ecozone.ingest.stations import region_names
+
+    known = region_names()
+    for s in service.packaged_sections():
+        assert s["region_code"] in known, s["code"]
+        assert all(g in known for g in s["groups"]), s["code"]
+        assert s["water_type"] in ("river", "lake") and s["level"] in ("national", "provincial", "municipal")
+        assert all(1 <= c <= 5 for c in s["targets"].values())
