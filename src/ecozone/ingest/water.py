@@ -32,6 +32,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ecozone.errors import InputError
 from ecozone.ingest.common import Issue
 from ecozone.ingest.stations import city_code
 from ecozone.standards.water import gb3838
@@ -78,6 +79,16 @@ class WaterRead:
     @property
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]
+
+
+def rejected(issues: list[Issue]) -> InputError:
+    """The import refused: an :class:`InputError` locating the first error, all of them in ``detail``."""
+    errors = [i for i in issues if i.severity == "error"]
+    first = errors[0]
+    return InputError(
+        f"导入被拒绝：{len(errors)} 个错误，未写入任何数据", f"import refused: {len(errors)} errors; nothing was written",
+        file=first.file, row=first.line, column=first.column, value=first.value,
+        detail=[str(i) for i in errors], code="import_rejected")
 
 
 def _cell(v: Any) -> str:

@@ -12,155 +12,38 @@ import hashlib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import yaml
 
 from ecozone.errors import InputError, clip
 from ecozone.ingest.common import Issue
-from ecozone.ingest.stations import city_code, region_names
-from ecozone.ingest.water import LEVEL_WORDS, WATER_TYPE_WORDS, WaterRead, read_file
+from ecozone.ingest.stations import region_names
+from ecozone.ingest.water import WaterRead, read_file, rejected
 from ecozone.standards.water import CWQI_METHOD, METHOD, METHOD_VERSION, assessment, cwqi, gb3838, tli
 from ecozone.store.db import connect, transaction
 from ecozone.store.observations import WriteResult, write_observations
+from ecozone.water.registry import (
+    ensure_packaged_sections,
+    find_section,
+    list_sections,
+    packaged_sections,
+    read_section_file,
+    upsert_sections,
+)
+
+# the registry's verbs are part of this service's surface (CLI, API, notebook)
+__all__ = [
+    "ImportSummary", "RecordResult", "assess", "cwqi_cities", "cwqi_sections", "ensure_packaged_sections",
+    "find_section", "group_class", "import_files", "input_files", "list_sections", "memory_store",
+    "monthly_classes", "observations_table", "packaged_sections", "period_means", "published_class_check",
+    "read_inputs", "read_section_file", "record", "summary", "upsert_sections",
+]
 
 PROVINCE = "130000"
-#: a centralised drinking-water source complies at class Ⅲ or better (GB 3838-2002 §3: Ⅲ类 covers
-#: 集中式生活饮用水地表水源地二级保护区; the plans' "达到或优于Ⅲ类")
-DRINKING_SOURCE_CLASS = 3
-SECTION_FIELDS = ("code", "name_zh", "name_en", "water_type", "river", "basin", "region_code", "level", "groups",
-                  "drinking_source", "source", "note")
-
-
-# ---------------------------------------------------------------- the section registry
-
-
-@cache
-def packaged_sections() -> tuple[dict[str, Any], ...]:
-    """The sections shipped in ``data/water/sections.yaml``."""
-    text = (resources.files("ecozone") / "data" / "water" / "sections.yaml").read_text(encoding="utf-8")
-    out = []
-    for rec in yaml.safe_load(text) or []:
-        out.append({"code": str(rec["code"]), "name_zh": rec["name_zh"], "name_en": rec.get("name_en"),
-                    "water_type": rec["water_type"], "river": rec.get("river"), "basin": rec.get("basin"),
-                    "region_code": str(rec["region"]) if rec.get("region") else None, "level": rec.get("level"),
-                    "groups": [str(g) for g in rec.get("groups") or []],
-                    "drinking_source": bool(rec.get("drinking_source", False)), "source": rec.get("source"),
-                    "note": rec.get("note"),
-                    "targets": {int(y): int(c) for y, c in (rec.get("targets") or {}).items()}})
-    return tuple(out)
-
-
-def upsert_sections(con: duckdb.DuckDBPyConnection, sections: Sequence[dict[str, Any]], *,
-                    replace: bool = True) -> int:
-    """Register sections (and their target classes); ``replace`` False keeps existing records."""
-    if not sections:
-        return 0
-    types = {"groups": pa.list_(pa.string()), "drinking_source": pa.bool_()}
-    table = pa.Table.from_pylist([{**{k: s.get(k) for k in SECTION_FIELDS}, "drinking_source": bool(s.get("drinking_source"))}
-                                  for s in sections],
-                                 schema=pa.schema([(k, types.get(k, pa.string())) for k in SECTION_FIELDS]))
-    targets = pa.Table.from_pylist(
-        [{"code": s["code"], "year": y, "target_class": c, "source": s.get("source")}
-         for s in sections for y, c in (s.get("targets") or {}).items()],
-        schema=pa.schema([("code", pa.string()), ("year", pa.int32()), ("target_class", pa.int32()),
-                          ("source", pa.string())]))
-    incoming, tg = table, targets  # noqa: F841 - replacement scans
-    row = con.execute("SELECT count(*) FROM incoming i ANTI JOIN water_section s USING (code)").fetchone()
-    new = int(row[0]) if row else 0
-    if replace:
-        con.execute("DELETE FROM water_section WHERE code IN (SELECT code FROM incoming)")
-        con.execute("DELETE FROM water_section_target WHERE code IN (SELECT code FROM tg)")
-        con.execute(f"INSERT INTO water_section SELECT {', '.join(SECTION_FIELDS)} FROM incoming")  # sql: vetted (constant column list)
-        con.execute("INSERT INTO water_section_target SELECT code, year, target_class, source FROM tg")
-        return len(sections)
-    con.execute(f"INSERT INTO water_section SELECT {', '.join(SECTION_FIELDS)} FROM incoming "  # sql: vetted (constant column list)
-                "ANTI JOIN water_section s USING (code)")
-    con.execute("INSERT INTO water_section_target SELECT code, year, target_class, source FROM tg "
-                "ANTI JOIN water_section_target t USING (code, year)")
-    return new
-
-
-def ensure_packaged_sections(con: duckdb.DuckDBPyConnection) -> int:
-    """Register the packaged sections the store lacks (edits made in the store are kept)."""
-    return upsert_sections(con, list(packaged_sections()), replace=False)
-
-
-def read_section_file(path: Path) -> list[dict[str, Any]]:
-    """Sections from a CSV or Excel file: ``code,name_zh,water_type,region[,name_en,river,basin,
-    level,groups,targets,drinking_source]``; ``groups`` separated by ``;``, ``targets`` as
-    ``2025:3;2023:3``, ``drinking_source`` true/false (是/否).
-
-    Raises :class:`InputError` naming the file, row and column of every problem.
-    """
-    from ecozone.ingest.water import _rows
-
-    if not path.is_file():
-        raise InputError(f"文件不存在：{clip(path)}", f"no such file: {clip(path)}", file=str(path))
-    rows = _rows(path)
-    if not rows:
-        raise InputError("空文件", "empty file", file=str(path))
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in ("code", "name_zh", "water_type") if c not in header]
-    if missing:
-        raise InputError(f"缺少列：{', '.join(missing)}", f"missing columns: {', '.join(missing)}", file=str(path), row=1)
-    out, problems = [], []
-    for n, row in enumerate(rows[1:], start=2):  # a registry file: a few dozen records
-        rec = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
-        if not any(rec.values()):
-            continue
-        wt = WATER_TYPE_WORDS.get(rec["water_type"].lower())
-        level = LEVEL_WORDS.get(rec.get("level", "").lower()) if rec.get("level") else None
-        region = city_code(rec["region"]) if rec.get("region") else None
-        targets: dict[int, int] = {}
-        for part in filter(None, (p.strip() for p in rec.get("targets", "").split(";"))):
-            y, _, c = part.partition(":")
-            cls = gb3838.parse_class(c)
-            if not y.strip().isdigit() or cls is None or cls > 5:
-                problems.append(Issue(str(path), n, "targets", part, "target must be YEAR:CLASS (1-5) / 目标类别格式错误", "error"))
-                continue
-            targets[int(y)] = cls
-        if not rec["code"]:
-            problems.append(Issue(str(path), n, "code", "", "missing section code / 缺少断面编码", "error"))
-        if wt is None:
-            problems.append(Issue(str(path), n, "water_type", rec["water_type"], "water_type must be river or lake / 水体类型错误", "error"))
-        if rec.get("level") and level is None:
-            problems.append(Issue(str(path), n, "level", rec["level"], "level must be national, provincial or municipal / 级别错误", "error"))
-        if rec.get("region") and region is None:
-            problems.append(Issue(str(path), n, "region", rec["region"], "unknown region / 未知地区", "error"))
-        out.append({"code": rec["code"], "name_zh": rec["name_zh"], "name_en": rec.get("name_en") or None,
-                    "water_type": wt, "river": rec.get("river") or None, "basin": rec.get("basin") or None,
-                    "region_code": region, "level": level,
-                    "groups": [g.strip() for g in rec.get("groups", "").split(";") if g.strip()],
-                    "drinking_source": rec.get("drinking_source", "").lower() in ("1", "true", "yes", "是", "y"),
-                    "source": str(path), "note": rec.get("note") or None, "targets": targets})
-    if problems:
-        raise _rejected(problems)
-    return out
-
-
-def find_section(con: duckdb.DuckDBPyConnection, word: str) -> dict[str, Any]:
-    """A registered section by code or Chinese name; :class:`InputError` if none or several."""
-    rows = list_sections(con)
-    hits = [r for r in rows if word.strip() in (r["code"], r["name_zh"])]
-    if len(hits) != 1:
-        raise InputError(f"未知断面或名称不唯一：{clip(word)}", f"unknown or ambiguous section: {clip(word)}",
-                         value=word, column="section")
-    return hits[0]
-
-
-def list_sections(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    cur = con.execute(
-        "SELECT s.*, (SELECT string_agg(t.year || ':' || t.target_class, ';' ORDER BY t.year) "
-        "FROM water_section_target t WHERE t.code = s.code) AS targets FROM water_section s ORDER BY code")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 # ---------------------------------------------------------------- import
@@ -175,15 +58,6 @@ class ImportSummary:
     sections_registered: int = 0
     batch_ids: list[int] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
-
-
-def _rejected(issues: list[Issue]) -> InputError:
-    errors = [i for i in issues if i.severity == "error"]
-    first = errors[0]
-    return InputError(
-        f"导入被拒绝：{len(errors)} 个错误，未写入任何数据", f"import refused: {len(errors)} errors; nothing was written",
-        file=first.file, row=first.line, column=first.column, value=first.value,
-        detail=[str(i) for i in errors], code="import_rejected")
 
 
 def _sha256(path: Path) -> str:
@@ -201,7 +75,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str 
             raise InputError(f"无法读取：{clip(exc, 200)}", f"cannot read: {clip(exc, 200)}", file=str(p)) from exc
     errors = [i for r in results for i in r.errors]
     if errors:
-        raise _rejected(errors)
+        raise rejected(errors)
     return results
 
 
@@ -277,7 +151,7 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
             issues += found
         errors = [i for i in issues if i.severity == "error"]
         if errors:
-            raise _rejected(errors)
+            raise rejected(errors)
         lakes = {c for (c,) in con.execute("SELECT code FROM water_section WHERE water_type = 'lake'").fetchall()}
         for r in results:
             issues += published_class_check(r, lakes)
@@ -306,7 +180,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: WaterRead, summary: ImportSumm
         "JOIN water_import_batch b ON b.batch_id = s.batch_id WHERE s.value IS DISTINCT FROM i.value "
         "ORDER BY i.line LIMIT 1000").fetchall()
     if conflicts:
-        raise _rejected([Issue(r.file, int(line), "value", f"{sec} {when} {item} = {raw}",
+        raise rejected([Issue(r.file, int(line), "value", f"{sec} {when} {item} = {raw}",
                                f"differs from the stored {old} of {file}:{src} / 与已入库数值不同", "error")
                          for line, sec, when, item, raw, old, file, src in conflicts])
     counted = con.execute(
@@ -733,7 +607,7 @@ def observations_table(con: duckdb.DuckDBPyConnection, year: int, inputs: Sequen
             if (r["region"] or "").startswith("13"):
                 sources.setdefault(PROVINCE, []).append(r)
     for key, members in sorted(sources.items()):
-        met = sum(1 for r in members if r["class_number"] <= DRINKING_SOURCE_CLASS)
+        met = sum(1 for r in members if r["class_number"] <= assessment.DRINKING_SOURCE_CLASS)
         out.append({**base, "region_code": key, "indicator_id": "water.urban_drinking_source_compliance",
                     "value": 100.0 * met / len(members), "unit": "%", "method": METHOD,
                     "quality_flag": flag(members)["quality_flag"],
@@ -745,16 +619,28 @@ def observations_table(con: duckdb.DuckDBPyConnection, year: int, inputs: Sequen
     return pa.Table.from_pylist(out) if out else pa.table({})
 
 
-def record(con: duckdb.DuckDBPyConnection, year: int) -> WriteResult:
-    """Write the year's values as observations (one transaction); tracking reads them."""
+@dataclass(frozen=True)
+class RecordResult(WriteResult):
+    """What :func:`record` wrote, and the region codes it left out (not in the catalogue)."""
+
+    skipped_regions: tuple[str, ...] = ()
+
+
+def record(con: duckdb.DuckDBPyConnection, year: int) -> RecordResult:
+    """Write the year's values as observations (one transaction); tracking reads them.
+
+    Values for a region code the catalogue lacks (a city or group code in a data file or the
+    registry that no region defines) are not written; their codes come back in ``skipped_regions``.
+    """
     table = observations_table(con, year, input_files(con, year))
     if table.num_rows == 0:
-        return WriteResult(0, 0, 0)
+        return RecordResult(0, 0, 0)
     known = {r[0] for r in con.execute("SELECT code FROM region").fetchall()}
-    unknown = sorted(set(table.column("region_code").to_pylist()) - known)
+    codes = table.column("region_code").to_pylist()
+    unknown = tuple(sorted(set(codes) - known))
     if unknown:
-        table = table.filter(pa.array([c in known for c in table.column("region_code").to_pylist()]))
+        table = table.filter(pa.array([c in known for c in codes]))
     with transaction(con):
-        return write_observations(con, table, recorded_by="ecozone water",
-                                  reason="recomputed from section data / 由断面数据重新计算")
-
+        res = write_observations(con, table, recorded_by="ecozone water",
+                                 reason="recomputed from section data / 由断面数据重新计算")
+    return RecordResult(res.added, res.superseded, res.unchanged, unknown)

@@ -69,6 +69,9 @@ def min_results(n_months: int, level: str | None) -> int:
     return 1
 
 
+#: a centralised drinking-water source complies at class Ⅲ or better: GB 3838-2002 §3 puts
+#: 集中式生活饮用水地表水源地二级保护区 in class Ⅲ (the plans: "达到或优于Ⅲ类")
+DRINKING_SOURCE_CLASS: Final = 3
 #: 二(一)2: from this many sections on a river or basin is described by its class shares
 SHARE_METHOD_MIN_SECTIONS: Final = 5
 
