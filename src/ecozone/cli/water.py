@@ -26,6 +26,7 @@ from ecozone.cli.common import (
 )
 from ecozone.errors import EcozoneError
 from ecozone.ingest.water import FORMATS, write_template
+from ecozone.standards.water import gb3838
 from ecozone.store.db import transaction
 from ecozone.water import service
 
@@ -139,16 +140,34 @@ def import_cmd(
 
 ASSESS_COLUMNS = [
     Column("section", "断面编码", "section"), Column("name", "断面", "name"), Column("water_type_label", "类型", "type"),
-    Column("period", "时段", "period"), Column("class_label", "水质类别", "class"),
+    Column("period", "时段", "period"), Column("class_display", "水质类别", "class"),
     Column("quality_label", "水质状况", "quality"), Column("exceeding_label", "超标项目（超标倍数）", "exceeding (multiple)", 40),
     Column("samples", "月数", "months"), Column("target_label", "目标", "target"), Column("meets_label", "达标", "meets"),
     Column("trophic_label", "营养状态", "trophic state"),
 ]
 
 
+def _exceeding_label(r: dict[str, Any]) -> str:
+    """The exceeding items, main pollutants first, each with its multiple: 汞(1)、氨氮(0.52)."""
+    en = lang().value == "en"
+    main = r["main_pollutants"]
+    items = sorted(r["exceeding"], key=lambda e: main.index(e["item"]) if e["item"] in main else len(main))
+    sep = ", " if en else "、"
+    return sep.join((gb3838.ITEMS[e["item"]].name_en if en else gb3838.ITEMS[e["item"]].name_zh)
+                    + (f"({e['multiple']:g})" if e["multiple"] is not None else "") for e in items)
+
+
+def _class_display(r: dict[str, Any]) -> str:
+    if r["class"] is None:
+        return ""
+    return gb3838.class_label([gb3838.CLASS_CODES.index(r["class"]) + 1], lang().value)[0] or ""
+
+
 def _assess_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     en = lang().value == "en"
     for r in rows:
+        r["exceeding_label"] = _exceeding_label(r)
+        r["class_display"] = _class_display(r)
         r["water_type_label"] = say("湖库", "lake") if r["water_type"] == "lake" else say("河流", "river")
         r["quality_label"] = r["quality_en"] if en else r["quality"]
         r["target_label"] = r["target_class"] or ""
@@ -284,12 +303,14 @@ def section_cmd(
         rows = service.monthly_classes(con, section["code"], year)
         annual = service.assess(con, year, sections=[section["code"]])
     for r in rows:
+        r["exceeding_label"] = _exceeding_label(r)
+        r["class_display"] = _class_display(r)
         r["means_label"] = ", ".join(f"{k}={v:g}" for k, v in r["means"].items() if k in ("do", "codmn", "nh3_n", "tp"))
     title = say(f"{section['name_zh']}（{section['code']}）{year} 年逐月水质", f"{section['code']} {year} by month")
     if annual:
         a = annual[0]
         title += say(f"；全年 {a['class_label'] or '—'}", f"; year: {a['class'] or '—'}")
-    render(rows, [Column("month", "月份", "month"), Column("class_label", "水质类别", "class"),
+    render(rows, [Column("month", "月份", "month"), Column("class_display", "水质类别", "class"),
                   Column("exceeding_label", "超标项目（超标倍数）", "exceeding (multiple)", 40),
                   Column("means_label", "主要指标", "main items", 60)], fmt, title)
 

@@ -349,8 +349,6 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
             "quality": None if np.isnan(sc) else assessment.CLASS_QUALITY[int(sc)].zh,
             "quality_en": None if np.isnan(sc) else assessment.CLASS_QUALITY[int(sc)].en,
             "exceeding": exceeding,
-            "exceeding_label": "、".join(f"{gb3838.ITEMS[str(e['item'])].name_zh}" + (f"({e['multiple']:g})" if e["multiple"] is not None else "")
-                                        for e in sorted(exceeding, key=lambda e: main.index(e["item"]) if e["item"] in main else 99)),
             "main_pollutants": main,
             "samples": int(m.months[i]), "enough_samples": enough,
             "target_class": None if target is None else gb3838.CLASS_CODES[int(target) - 1],
@@ -378,7 +376,7 @@ def monthly_classes(con: duckdb.DuckDBPyConnection, section: str, year: int) -> 
         if rows:
             r = rows[0]
             out.append({"month": f"{year}-{month:02d}", "class": r["class"], "class_label": r["class_label"],
-                        "exceeding_label": r["exceeding_label"], "means": r["means"]})
+                        "exceeding": r["exceeding"], "main_pollutants": r["main_pollutants"], "means": r["means"]})
     return out
 
 
