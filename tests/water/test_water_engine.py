@@ -288,3 +288,23 @@ def test_registry_refers_to_known_regions() -> None:
         assert all(g in known for g in s["groups"]), s["code"]
         assert s["water_type"] in ("river", "lake") and s["level"] in ("national", "provincial", "municipal")
         assert all(1 <= c <= 5 for c in s["targets"].values())
+
+
+def test_chinese_headers_and_item_names(tmp_path: Path) -> None:
+    p = tmp_path / "zh.csv"
+    p.write_text("断面编码,断面名称,水体类型,所属城市,日期,项目,监测值\n"
+                 "S1,甲,河流,保定市,2024-01,高锰酸盐指数,4.5\nS1,甲,河流,保定市,2024-01,NH3-N,0.5\n"
+                 "S1,甲,河流,保定市,2024-01,总磷（以P计）,0.1\nS1,甲,湖库,保定市,2024-02,pH值,7\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:   # the same section as river and lake
+        service.import_files(connect(":memory:"), [p])
+    assert exc.value.column == "water_type"
+    p.write_text(p.read_text(encoding="utf-8").replace("湖库", "河流"), encoding="utf-8")
+    con = connect(":memory:")
+    service.import_files(con, [p])
+    assert sorted(r[0] for r in con.execute("SELECT item FROM water_sample").fetchall()) == ["codmn", "nh3_n", "ph", "tp"]
+
+
+def test_not_detected_without_a_limit_says_how_to_write_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as exc:
+        service.import_files(connect(":memory:"), [_csv(tmp_path, "S1,甲,river,保定市,2024-01,hg,未检出\n")])
+    assert "0.01L" in exc.value.detail[0]

@@ -58,6 +58,26 @@ CNEMC_COLUMNS: Final = {
     "叶绿素α": ("chla", 1000.0),  # published in mg/L; ecozone's chla is mg/m³
 }
 CNEMC_REQUIRED: Final = ("断面名称", "监测时间")
+#: Chinese and common English headers of the long layout
+HEADER_ALIASES: Final = {
+    "断面编码": "section", "断面代码": "section", "断面": "section", "断面名称": "name", "名称": "name",
+    "水体类型": "water_type", "类型": "water_type", "所属城市": "region", "城市": "region", "地区": "region",
+    "日期": "date", "监测时间": "date", "采样日期": "date", "月份": "date", "项目": "item", "监测项目": "item",
+    "指标": "item", "监测值": "value", "数值": "value", "浓度": "value", "值": "value", "级别": "level",
+    "断面级别": "level", "流域": "basin", "河流": "river", "所在水体": "river",
+}
+#: item names as files write them (Chinese names of Table 1, usual abbreviations) → item id
+ITEM_ALIASES: Final = {
+    **{it.name_zh.lower(): it.id for it in gb3838.ITEMS.values()},
+    "ph值": "ph", "溶解氧(do)": "do", "codmn": "codmn", "高锰酸盐": "codmn", "codcr": "cod", "化学需氧量(cod)": "cod",
+    "bod": "bod5", "nh3-n": "nh3_n", "nh3n": "nh3_n", "氨氮(nh3-n)": "nh3_n", "总磷(以p计)": "tp",
+    "总氮(以n计)": "tn", "氟化物(以f-计)": "fluoride", "f": "fluoride", "cr6+": "cr6", "六价铬": "cr6",
+    "铬(六价)": "cr6", "cn": "cyanide", "挥发性酚": "phenol", "石油": "petroleum", "油类": "petroleum",
+    "阴离子表面活性剂(las)": "las", "s2-": "sulfide", "粪大肠菌群数": "fecal_coliform", "fc": "fecal_coliform",
+    "叶绿素": "chla", "叶绿素a": "chla", "chl-a": "chla", "chl_a": "chla", "secchi": "sd", "水温": "wt",
+}
+#: cells that say "below the detection limit" without giving the limit: an error that says how to write it
+NOT_DETECTED: Final = ("ND", "nd", "N.D.", "未检出", "<DL", "<dl", "低于检出限")
 #: the date formats a file may use (a month alone, a day, a day and time)
 DATE_FORMATS: Final = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y/%m/%d",
                        "%Y%m%d")
@@ -124,8 +144,8 @@ def _rows(path: Path, sheet: str | None = None) -> list[list[str]]:
 
 def detect_format(path: Path, header: list[str]) -> str:
     """``long``, ``wide`` or ``cnemc`` from the header row."""
-    keys = {h.strip().lower() for h in header}
-    if all(c in header for c in CNEMC_REQUIRED):
+    keys = {HEADER_ALIASES.get(h.strip(), h.strip().lower()) for h in header}
+    if all(c in header for c in CNEMC_REQUIRED) and "项目" not in header and "监测项目" not in header:
         return "cnemc"
     if {"item", "value"} & keys:
         return "long"
@@ -191,7 +211,7 @@ def _long_csv(path: Path) -> tuple[pa.Table, int] | None:
 
     data = _decoded(path)
     first = data.split(b"\n", 1)[0].decode("utf-8").strip().lower()
-    head = [h.strip() for h in first.split(",")]
+    head = [HEADER_ALIASES.get(h.strip(), h.strip()) for h in first.split(",")]
     if not all(c in head for c in LONG_COLUMNS) or b"\n\n" in data or b"\r\n\r\n" in data or b'"' in data:
         return None
     try:
@@ -214,7 +234,7 @@ def _long_csv(path: Path) -> tuple[pa.Table, int] | None:
 
 
 def _long(header: list[str], body: list[list[str]], file: str) -> tuple[pa.Table, list[Issue]]:
-    keys = [h.strip().lower() for h in header]
+    keys = [HEADER_ALIASES.get(h.strip(), h.strip().lower()) for h in header]
     missing = [c for c in LONG_COLUMNS if c not in keys]
     if missing:
         return _table(_empty_raw()), [Issue(file, 1, ",".join(missing), None,
@@ -325,6 +345,10 @@ def check(con: duckdb.DuckDBPyConnection, raw: pa.Table, *, file: str) -> tuple[
     levels = pa.table({"word": list(LEVEL_WORDS), "lv": list(LEVEL_WORDS.values())})  # noqa: F841
     items = pa.table({"item_id": list(ITEM_IDS)})  # noqa: F841
     con.execute("CREATE OR REPLACE TEMP TABLE water_items AS SELECT * FROM items")
+    not_detected = pa.table({"nd": list(NOT_DETECTED)})  # noqa: F841
+    con.execute("CREATE OR REPLACE TEMP TABLE water_not_detected AS SELECT * FROM not_detected")
+    aliases = pa.table({"alias": list(ITEM_ALIASES), "item_id": list(ITEM_ALIASES.values())})  # noqa: F841
+    con.execute("CREATE OR REPLACE TEMP TABLE water_item_alias AS SELECT * FROM aliases")
     formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
     con.execute(  # sql: vetted (DATE_FORMATS, MISSING_TOKENS: constants)
         f"""
@@ -339,7 +363,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: pa.Table, *, file: str) -> tuple[
                nullif(trim(v.region), '') AS region_raw, g.code AS region_code,
                v.level AS level_raw, lv.lv AS level,
                nullif(trim(v.basin), '') AS basin, nullif(trim(v.river), '') AS river,
-               v.date_raw, lower(trim(v.item)) AS item, v.value_raw,
+               v.date_raw, coalesce(ia.item_id, lower(trim(v.item))) AS item, v.value_raw,
                CASE WHEN regexp_matches(trim(coalesce(v.date_raw, '')), '^[0-9]{{4}}-[0-9]{{1,2}}$')
                     THEN TRY_CAST(trim(v.date_raw) || '-01' AS DATE)::TIMESTAMP
                     ELSE coalesce(try_strptime(trim(coalesce(v.date_raw, '')), [{formats}]),
@@ -353,6 +377,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: pa.Table, *, file: str) -> tuple[
         LEFT JOIN types t ON t.word = lower(trim(coalesce(v.water_type, '')))
         LEFT JOIN levels lv ON lv.word = lower(trim(coalesce(v.level, '')))
         LEFT JOIN regions g ON g.word = trim(v.region)
+        LEFT JOIN water_item_alias ia ON ia.alias = lower(replace(replace(trim(coalesce(v.item, '')), '（', '('), '）', ')'))
     """)
     issues = _issues(con, file)
     samples = con.sql("""
@@ -380,7 +405,9 @@ def _issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
         " FROM water_parsed WHERE item NOT IN (SELECT item_id FROM water_items)",
         "SELECT line, 'date', date_raw, 'malformed date: YYYY-MM or YYYY-MM-DD / 日期格式错误', 'error'"
         " FROM water_parsed WHERE sampled_at IS NULL",
-        "SELECT line, 'value', value_raw, 'not a number / 非数值', 'error' FROM water_parsed"
+        "SELECT line, 'value', value_raw, CASE WHEN trim(value_raw) IN (SELECT nd FROM water_not_detected)"
+        " THEN 'below the detection limit without the limit: write the limit followed by L, e.g. 0.01L"
+        " / 未检出须写检出限加L' ELSE 'not a number / 非数值' END, 'error' FROM water_parsed"
         " WHERE NOT empty AND number IS NULL",
         "SELECT line, 'value', value_raw, 'negative value / 数值为负', 'error' FROM water_parsed WHERE number < 0",
         "SELECT line, 'value', value_raw, 'pH outside 0-14 / pH超出0～14', 'error' FROM water_parsed"
