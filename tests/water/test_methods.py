@@ -133,3 +133,12 @@ def test_results_a_period_needs() -> None:
     assert assessment.min_results(12, None) == 8
     assert assessment.min_results(3, "national") == 2
     assert assessment.min_results(1, "national") == 1
+
+
+def test_group_main_pollutants_by_section_exceedance_rate() -> None:
+    """二(一)2: 4 sections; NH3-N above Ⅲ at 3 (75 %), TP at 2 (50 %), CODMn at 2 (50 %), Hg at 1."""
+    items = ("codmn", "nh3_n", "tp", "hg")
+    above = [[1, 1, 0, 0], [0, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]
+    got = assessment.group_main_pollutants(above, items)
+    assert got == [("nh3_n", 75.0), ("codmn", 50.0), ("tp", 50.0)]   # ties in Table 1 order
+    assert assessment.group_main_pollutants([[0, 0, 0, 0]], items) == []

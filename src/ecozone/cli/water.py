@@ -143,6 +143,7 @@ ASSESS_COLUMNS = [
     Column("period", "时段", "period"), Column("class_display", "水质类别", "class"),
     Column("quality_label", "水质状况", "quality"), Column("exceeding_label", "超标项目（超标倍数）", "exceeding (multiple)", 40),
     Column("samples", "月数", "months"), Column("target_label", "目标", "target"), Column("meets_label", "达标", "meets"),
+    Column("main_label", "主要污染指标（断面超标率%）", "main pollutants (sections exceeding %)", 40),
     Column("trophic_label", "营养状态", "trophic state"),
 ]
 
@@ -172,6 +173,9 @@ def _assess_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         r["quality_label"] = r["quality_en"] if en else r["quality"]
         r["target_label"] = r["target_class"] or ""
         r["meets_label"] = "" if r["meets_target"] is None else (say("是", "yes") if r["meets_target"] else say("否", "no"))
+        r["main_label"] = ("、" if not en else ", ").join(
+            f"{gb3838.ITEMS[m['item']].name_en if en else gb3838.ITEMS[m['item']].name_zh}({m['exceedance_rate']:g})"
+            for m in r["main_pollutants"])
         r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
         if not r["enough_samples"]:
             r["samples"] = f"{r['samples']}*"
@@ -214,6 +218,7 @@ SUMMARY_COLUMNS = [
     Column("good", "Ⅰ-Ⅲ类", "I-III"), Column("share_good_label", "Ⅰ-Ⅲ类比例%", "I-III %"),
     Column("worse_v", "劣Ⅴ类", "worse V"), Column("share_worse_v_label", "劣Ⅴ类比例%", "worse V %"),
     Column("quality_label", "水质状况", "quality"), Column("method_label", "评价方法", "method"),
+    Column("main_label", "主要污染指标（断面超标率%）", "main pollutants (sections exceeding %)", 40),
     Column("trophic_label", "营养状态", "trophic state"),
 ]
 
@@ -245,6 +250,9 @@ def summary_cmd(
         r["share_good_label"] = f"{r['share_good']:.1f}"
         r["share_worse_v_label"] = f"{r['share_worse_v']:.1f}"
         r["quality_label"] = r["quality_en"] if en else r["quality"]
+        r["main_label"] = ("、" if not en else ", ").join(
+            f"{gb3838.ITEMS[m['item']].name_en if en else gb3838.ITEMS[m['item']].name_zh}({m['exceedance_rate']:g})"
+            for m in r["main_pollutants"])
         r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
         r["method_label"] = (say("断面比例法", "class shares") if r["description_method"] == "shares"
                              else say(f"断面均值（{r['mean_class'] or ''}类）", f"section means (class {r['mean_class'] or ''})"))

@@ -426,6 +426,7 @@ def summary(con: duckdb.DuckDBPyConnection, year: int, by: str = "all", months: 
             "quality": quality.zh if quality else None, "quality_en": quality.en if quality else None,
             "description_method": method, "mean_class": mean_class,
             **_lake_tli(members),
+            "main_pollutants": _group_main(members),
             "sections_list": [r["section"] for r in members],
             "incomplete": [r["section"] for r in members if not r["enough_samples"]],
         })
@@ -442,6 +443,14 @@ def _description(members: list[dict[str, Any]], shares: dict[str, Any]) -> tuple
     if cls is None:
         return None, "mean", None
     return assessment.CLASS_QUALITY[cls], "mean", gb3838.CLASS_CODES[cls - 1]
+
+
+def _group_main(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The group's main pollutants by section exceedance rate (sections × items above class Ⅲ)."""
+    above = [{e["item"] for e in r["exceeding"]} for r in members]
+    matrix = [[item in a for item in assessment.CLASS_ITEMS] for a in above]
+    return [{"item": item, "exceedance_rate": round(rate, 1)}
+            for item, rate in assessment.group_main_pollutants(matrix, assessment.CLASS_ITEMS)]
 
 
 def _lake_tli(members: list[dict[str, Any]]) -> dict[str, Any]:

@@ -21,6 +21,8 @@ Clauses implemented (sources and what could not be read: docs/methods/water_asse
   multiple; cyanide and the heavy metals first; the multiple
   ``(C - C_Ⅲ) / C_Ⅲ`` is not computed for water temperature, pH and dissolved oxygen
   (:func:`exceedance_multiple`, :func:`main_pollutants`).
+* 二(一)2 主要污染指标 of a river or basin: the items with the largest section exceedance
+  rates (:func:`group_main_pollutants`).
 * 二(一)2 河流、流域（水系）水质评价: fewer than 5 sections — the mean concentrations of all
   sections, assessed as one section; 5 or more — the class-share method, Table 2
   (:func:`share_quality`).
@@ -154,6 +156,20 @@ def main_pollutants(items: tuple[str, ...], classes: npt.ArrayLike, multiples: n
     order = np.lexsort(keys, axis=-1)[..., :n]
     valid = np.take_along_axis(exceeding, order, axis=-1)
     return order, valid
+
+
+def group_main_pollutants(exceeding: npt.ArrayLike, items: tuple[str, ...], n: int = 3) -> list[tuple[str, float]]:
+    """主要污染指标 of a river, basin or region (二(一)2): items ranked by the section exceedance
+    rate ``sections above class Ⅲ / sections × 100 %``, the ``n`` largest (ties: Table 1 order).
+
+    ``exceeding`` is a (sections, items) boolean array: item above class Ⅲ at that section.
+    """
+    x = np.asarray(exceeding, dtype=bool)
+    if x.size == 0:
+        return []
+    rate = x.mean(axis=0) * 100.0
+    order = np.lexsort((np.arange(len(items)), -rate))
+    return [(items[j], float(rate[j])) for j in order[:n] if rate[j] > 0]
 
 
 def share_quality(share_i_iii: npt.ArrayLike, share_worse_v: npt.ArrayLike) -> list[Quality | None]:
