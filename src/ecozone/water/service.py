@@ -245,9 +245,8 @@ def period_means(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, i
         "WITH m AS (SELECT section_code, date_trunc('month', sampled_at) AS month, item, avg(value) AS v, "
         "bool_and(below_dl) AS bdl FROM water_sample WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ?"
         + where + " GROUP BY ALL) "
-        "SELECT section_code, item, avg(v) AS mean, bool_and(bdl) AS bdl, "
-        "count(*) FILTER (WHERE item IN (SELECT unnest(?::VARCHAR[]))) AS n_class FROM m GROUP BY ALL",
-        params=[*params, list(assessment.CLASS_ITEMS)]).to_arrow_table()
+        "SELECT section_code, item, avg(v) AS mean, bool_and(bdl) AS bdl FROM m GROUP BY ALL",
+        params=params).to_arrow_table()
     month_counts = con.execute(
         "SELECT section_code, count(DISTINCT date_trunc('month', sampled_at)) FROM water_sample "
         "WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ? AND item IN (SELECT unnest(?::VARCHAR[]))"
