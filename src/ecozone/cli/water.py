@@ -25,7 +25,7 @@ from ecozone.cli.common import (
     store,
 )
 from ecozone.errors import EcozoneError
-from ecozone.ingest.water import FORMATS, write_template
+from ecozone.ingest.water import FORMATS, LEVEL_WORDS, write_template
 from ecozone.standards.water import gb3838
 from ecozone.store.db import transaction
 from ecozone.water import service
@@ -238,9 +238,15 @@ def summary_cmd(
 ) -> None:
     """Ⅰ-Ⅲ类与劣Ⅴ类断面比例及水质状况 / shares of sections at I-III and worse than V, description."""
     period = _months(months)
+    levels = None
+    if level:
+        levels = [LEVEL_WORDS.get(v.strip().lower()) for v in level]
+        if None in levels:
+            raise fail(f"--level 须为 national、provincial 或 municipal：{', '.join(level)}",
+                       f"--level must be national, provincial or municipal: {', '.join(level)}")
     with _source(db, _paths(inputs, more), input_format, year, load=record) as (con, from_files):
         try:
-            rows = service.summary(con, year, by, period, level)
+            rows = service.summary(con, year, by, period, [v for v in levels or [] if v] or None)
         except EcozoneError as exc:
             raise _report(exc) from exc
         if record:
