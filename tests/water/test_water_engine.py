@@ -308,3 +308,19 @@ def test_not_detected_without_a_limit_says_how_to_write_it(tmp_path: Path) -> No
     with pytest.raises(InputError) as exc:
         service.import_files(connect(":memory:"), [_csv(tmp_path, "S1,甲,river,保定市,2024-01,hg,未检出\n")])
     assert "0.01L" in exc.value.detail[0]
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"notazip", "not a readable Excel workbook"),
+])
+def test_unreadable_files_are_input_errors(tmp_path: Path, content: bytes, reason: str) -> None:
+    p = tmp_path / "broken.xlsx"
+    p.write_bytes(content)
+    for call in (lambda: service.import_files(connect(":memory:"), [p]), lambda: service.read_section_file(p)):
+        with pytest.raises(InputError) as exc:
+            call()
+        assert reason in exc.value.en and exc.value.exit_code == 2
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError):
+        service.import_files(connect(":memory:"), [empty])

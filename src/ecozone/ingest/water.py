@@ -126,9 +126,14 @@ def _cell(v: Any) -> str:
 def _rows(path: Path, sheet: str | None = None) -> list[list[str]]:
     """All rows of a CSV (UTF-8 with or without BOM, else GB18030) or of an Excel sheet."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from zipfile import BadZipFile
+
         from openpyxl import load_workbook
 
-        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except (BadZipFile, KeyError) as exc:
+            raise ValueError(f"{path.name}: not a readable Excel workbook ({exc}) / 无法读取的 Excel 文件") from exc
         try:
             ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
             return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
@@ -160,7 +165,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str | None = None
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file / 文件不存在")
     file = str(path)
-    fast = _long_csv(path) if fmt in (None, "long") and path.suffix.lower() != ".xlsx" else None
+    fast = _long_csv(path) if fmt in (None, "long") and path.suffix.lower() not in (".xlsx", ".xlsm") else None
     if fast is not None:
         raw, n_rows = fast
         samples, sections, more = check(con, raw, file=file)
@@ -209,7 +214,10 @@ def _long_csv(path: Path) -> tuple[pa.Table, int] | None:
     rows Arrow cannot split)."""
     import pyarrow.csv as pacsv
 
-    data = _decoded(path)
+    try:
+        data = _decoded(path)
+    except UnicodeDecodeError:
+        return None  # the row reader reports it
     first = data.split(b"\n", 1)[0].decode("utf-8").strip().lower()
     head = [HEADER_ALIASES.get(h.strip(), h.strip()) for h in first.split(",")]
     if not all(c in head for c in LONG_COLUMNS) or b"\n\n" in data or b"\r\n\r\n" in data or b'"' in data:

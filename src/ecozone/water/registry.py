@@ -91,7 +91,10 @@ def read_section_file(path: Path) -> list[dict[str, Any]]:
 
     if not path.is_file():
         raise InputError(f"文件不存在：{clip(path)}", f"no such file: {clip(path)}", file=str(path))
-    rows = _rows(path)
+    try:
+        rows = _rows(path)
+    except ValueError as exc:  # undecodable text, a broken workbook
+        raise InputError(f"无法读取：{clip(exc, 200)}", f"cannot read: {clip(exc, 200)}", file=str(path)) from exc
     if not rows:
         raise InputError("空文件", "empty file", file=str(path))
     header = [h.strip().lower() for h in rows[0]]
