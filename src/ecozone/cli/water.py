@@ -342,7 +342,10 @@ def template_cmd(
             with transaction(con):
                 service.ensure_packaged_sections(con)
             sections = service.list_sections(con)
-    write_template(out, sections, year)
+    try:
+        write_template(out, sections, year)
+    except OSError as exc:
+        raise fail(f"无法写出 {escape(str(out))}：{escape(str(exc))}", f"cannot write {escape(str(out))}: {escape(str(exc))}") from exc
     console.print(say(f"已写出 {out}", f"wrote {out}"))
 
 
