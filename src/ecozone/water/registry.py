@@ -60,8 +60,7 @@ def upsert_sections(con: duckdb.DuckDBPyConnection, sections: Sequence[dict[str,
         schema=pa.schema([("code", pa.string()), ("year", pa.int32()), ("target_class", pa.int32()),
                           ("source", pa.string())]))
     incoming, tg = table, targets  # noqa: F841 - replacement scans
-    row = con.execute("SELECT count(*) FROM incoming i ANTI JOIN water_section s USING (code)").fetchone()
-    new = int(row[0]) if row else 0
+    new = int(con.execute("SELECT count(*) FROM incoming i ANTI JOIN water_section s USING (code)").fetchall()[0][0])
     if replace:
         con.execute("DELETE FROM water_section WHERE code IN (SELECT code FROM incoming)")
         con.execute("DELETE FROM water_section_target WHERE code IN (SELECT code FROM tg)")

@@ -170,9 +170,7 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
 
 
 def _store_one(con: duckdb.DuckDBPyConnection, r: WaterRead, summary: ImportSummary) -> None:
-    row = con.execute("SELECT nextval('water_import_batch_seq')").fetchone()
-    assert row is not None
-    batch = int(row[0])
+    batch = int(con.execute("SELECT nextval('water_import_batch_seq')").fetchall()[0][0])
     incoming = r.samples  # noqa: F841 - replacement scan
     conflicts = con.execute(
         "SELECT i.line, i.section, i.sampled_at, i.item, i.raw, s.raw, b.file, s.source_row FROM incoming i "
@@ -186,8 +184,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: WaterRead, summary: ImportSumm
     counted = con.execute(
         "SELECT count(*) FILTER (WHERE s.item IS NULL), count(*) FILTER (WHERE s.item IS NOT NULL) FROM incoming i "
         "LEFT JOIN water_sample s ON s.section_code = i.section AND s.sampled_at = i.sampled_at AND s.item = i.item"
-    ).fetchone()
-    assert counted is not None
+    ).fetchall()[0]
     added, unchanged = int(counted[0]), int(counted[1])
     path = Path(r.file)
     con.execute("INSERT INTO water_import_batch (batch_id, file, file_sha256, format, rows_read, samples_added, "
@@ -314,6 +311,11 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
     m = period_means(con, year, months, sections)
     if not m.sections:
         return []
+    return _assessed(m, year, months, [_period_label(year, months)] * len(m.sections))
+
+
+def _assessed(m: Means, year: int, months: tuple[int, int], periods: list[str]) -> list[dict[str, Any]]:
+    """The assessment records of the rows of ``m`` (sections of a period, or months of a section)."""
     c = classify(m)
     counted = [j for j, it in enumerate(m.items) if it in assessment.CLASS_ITEMS]
     counted_items = tuple(m.items[j] for j in counted)
@@ -324,10 +326,10 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
     grades = tli.grade(tli_value)
     codes = gb3838.class_code(c.section_class)
     labels = gb3838.class_label(c.section_class)
-    period = _period_label(year, months)
     rows = []
-    for i, code in enumerate(m.sections):  # output records, one per section
+    for i in range(len(m.sections)):  # output records, one per row of the matrix
         meta = m.meta[i]
+        code = meta.get("code")
         exceeding = [
             {"item": m.items[j], "class": gb3838.CLASS_CODES[int(c.item_classes[i, j]) - 1],
              "multiple": None if np.isnan(c.multiples[i, j]) else round(float(c.multiples[i, j]), 2)}
@@ -343,7 +345,7 @@ def assess(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = 
             "region": meta.get("region_code"), "region_name": region_names().get(meta.get("region_code") or "", None),
             "basin": meta.get("basin"), "level": meta.get("level"), "groups": list(meta.get("groups") or []),
             "drinking_source": bool(meta.get("drinking_source")),
-            "year": year, "period": period, "class": codes[i], "class_number": None if np.isnan(sc) else int(sc),
+            "year": year, "period": periods[i], "class": codes[i], "class_number": None if np.isnan(sc) else int(sc),
             "class_label": labels[i],
             "quality": None if np.isnan(sc) else assessment.CLASS_QUALITY[int(sc)].zh,
             "quality_en": None if np.isnan(sc) else assessment.CLASS_QUALITY[int(sc)].en,
@@ -368,15 +370,27 @@ def _grade(g: tli.Grade | None, lang: str) -> str | None:
 
 
 def monthly_classes(con: duckdb.DuckDBPyConnection, section: str, year: int) -> list[dict[str, Any]]:
-    """One section's class month by month (the section page)."""
-    out = []
-    for month in range(1, 13):  # twelve periods
-        rows = assess(con, year, (month, month), [section])
-        if rows:
-            r = rows[0]
-            out.append({"month": f"{year}-{month:02d}", "class": r["class"], "class_label": r["class_label"],
-                        "exceeding": r["exceeding"], "main_pollutants": r["main_pollutants"], "means": r["means"]})
-    return out
+    """One section's class month by month (the section page): one query, the months as rows."""
+    table = con.sql(
+        "SELECT month(sampled_at) AS month, item, avg(value) AS mean, bool_and(below_dl) AS bdl FROM water_sample "
+        "WHERE section_code = ? AND year(sampled_at) = ? GROUP BY ALL", params=[section, year]).to_arrow_table()
+    months = sorted(set(table.column("month").to_pylist()))
+    if not months:
+        return []
+    pos = {mo: i for i, mo in enumerate(months)}
+    ipos = {it: j for j, it in enumerate(ALL_ITEMS)}
+    values = np.full((len(months), len(ALL_ITEMS)), np.nan)
+    bdl = np.zeros(values.shape, dtype=bool)
+    r = np.array([pos[mo] for mo in table.column("month").to_pylist()], dtype=np.intp)
+    c = np.array([ipos[i] for i in table.column("item").to_pylist()], dtype=np.intp)
+    values[r, c] = table.column("mean").to_numpy(zero_copy_only=False)
+    bdl[r, c] = table.column("bdl").to_numpy(zero_copy_only=False)
+    meta = _section_meta(con, [section], year)[0]
+    labels = [f"{year}-{mo:02d}" for mo in months]
+    m = Means(labels, ALL_ITEMS, values, np.ones(len(months), dtype=np.int64), bdl, [meta] * len(months))
+    rows = _assessed(m, year, (1, 1), labels)
+    return [{"month": r["period"], "class": r["class"], "class_label": r["class_label"], "exceeding": r["exceeding"],
+             "main_pollutants": r["main_pollutants"], "means": r["means"]} for r in rows]
 
 
 # ---------------------------------------------------------------- shares
