@@ -233,22 +233,18 @@ ALL_ITEMS = tuple(gb3838.ITEMS)
 def period_means(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, int] = (1, 12),
                  sections: Sequence[str] | None = None) -> Means:
     """Arithmetic means of the period's monthly values (several results in a month averaged first)."""
-    params: list[Any] = [year, months[0], months[1]]
-    where = ""
-    if sections:
-        where = " AND section_code IN (SELECT unnest(?::VARCHAR[]))"
-        params.append(list(sections))
+    chosen = list(sections) if sections else None  # None: every section
     table = con.sql(
         "WITH m AS (SELECT section_code, date_trunc('month', sampled_at) AS month, item, avg(value) AS v, "
-        "bool_and(below_dl) AS bdl FROM water_sample WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ?"
-        + where + " GROUP BY ALL) "
+        "bool_and(below_dl) AS bdl FROM water_sample WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ? "
+        "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], section_code)) GROUP BY ALL) "
         "SELECT section_code, item, avg(v) AS mean, bool_and(bdl) AS bdl FROM m GROUP BY ALL",
-        params=params).to_arrow_table()
+        params=[year, months[0], months[1], chosen, chosen]).to_arrow_table()
     month_counts = con.execute(
         "SELECT section_code, count(DISTINCT date_trunc('month', sampled_at)) FROM water_sample "
-        "WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ? AND item IN (SELECT unnest(?::VARCHAR[]))"
-        + where + " GROUP BY 1",
-        [year, months[0], months[1], list(assessment.CLASS_ITEMS), *([list(sections)] if sections else [])]).fetchall()
+        "WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ? AND list_contains(?::VARCHAR[], item) "
+        "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], section_code)) GROUP BY 1",
+        [year, months[0], months[1], list(assessment.CLASS_ITEMS), chosen, chosen]).fetchall()
     codes = sorted(set(table.column("section_code").to_pylist()))
     pos = {c: i for i, c in enumerate(codes)}
     ipos = {it: j for j, it in enumerate(ALL_ITEMS)}
