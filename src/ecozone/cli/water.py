@@ -223,6 +223,20 @@ SUMMARY_COLUMNS = [
 ]
 
 
+def _summary_labels(rows: list[dict[str, Any]]) -> None:
+    en = lang().value == "en"
+    for r in rows:
+        r["share_good_label"] = f"{r['share_good']:.1f}"
+        r["share_worse_v_label"] = f"{r['share_worse_v']:.1f}"
+        r["quality_label"] = r["quality_en"] if en else r["quality"]
+        r["main_label"] = ("、" if not en else ", ").join(
+            f"{gb3838.ITEMS[m['item']].name_en if en else gb3838.ITEMS[m['item']].name_zh}({m['exceedance_rate']:g})"
+            for m in r["main_pollutants"])
+        r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
+        r["method_label"] = (say("断面比例法", "class shares") if r["description_method"] == "shares"
+                             else say(f"断面均值（{r['mean_class'] or ''}类）", f"section means (class {r['mean_class'] or ''})"))
+
+
 @water_app.command("summary")
 def summary_cmd(
     year: YearOpt,
@@ -251,17 +265,13 @@ def summary_cmd(
             raise _report(exc) from exc
         if record:
             _record(con, from_files, year)
-    en = lang().value == "en"
-    for r in rows:
-        r["share_good_label"] = f"{r['share_good']:.1f}"
-        r["share_worse_v_label"] = f"{r['share_worse_v']:.1f}"
-        r["quality_label"] = r["quality_en"] if en else r["quality"]
-        r["main_label"] = ("、" if not en else ", ").join(
-            f"{gb3838.ITEMS[m['item']].name_en if en else gb3838.ITEMS[m['item']].name_zh}({m['exceedance_rate']:g})"
-            for m in r["main_pollutants"])
-        r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
-        r["method_label"] = (say("断面比例法", "class shares") if r["description_method"] == "shares"
-                             else say(f"断面均值（{r['mean_class'] or ''}类）", f"section means (class {r['mean_class'] or ''})"))
+    if fmt is Format.table:
+        _summary_labels(rows)
+    elif fmt is Format.csv:
+        for r in rows:
+            r["main_pollutants"] = ";".join(f"{m['item']}:{m['exceedance_rate']:g}" for m in r["main_pollutants"])
+            r["sections_list"] = ";".join(r["sections_list"])
+            r["incomplete"] = ";".join(r["incomplete"])
     render(rows, SUMMARY_COLUMNS, fmt, say(f"{year} 年地表水水质状况", f"Surface-water quality {year}"))
 
 
