@@ -327,3 +327,9 @@ def test_unreadable_files_are_input_errors(tmp_path: Path, content: bytes, reaso
     empty.write_bytes(b"")
     with pytest.raises(InputError):
         service.import_files(connect(":memory:"), [empty])
+
+
+def test_a_file_that_places_a_registered_section_elsewhere_gets_a_warning(tmp_path: Path) -> None:
+    p = _csv(tmp_path, "HB-BYD-QUANTOU,圈头,lake,保定市,2024-01,tp,0.04\n")
+    summary = service.import_files(connect(":memory:"), [p])
+    assert [(w.column, w.value) for w in summary.warnings] == [("region", "130600")]

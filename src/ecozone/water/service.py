@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecozone.errors import InputError, clip
 from ecozone.ingest.common import Issue
@@ -81,19 +82,25 @@ def read_inputs(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str 
 
 def _resolve_sections(con: duckdb.DuckDBPyConnection, r: WaterRead) -> tuple[WaterRead, list[Issue]]:
     """Map names to registry codes (files that carry only names), check water types, find new sections."""
-    known = {row[0]: row for row in con.execute("SELECT code, name_zh, water_type FROM water_section").fetchall()}
+    known = {row[0]: row for row in
+             con.execute("SELECT code, name_zh, water_type, region_code FROM water_section").fetchall()}
     by_name = {row[1]: row[0] for row in known.values()}
     issues: list[Issue] = []
     if r.format == "cnemc":
-        mapping = {s: by_name.get(s, s) for s in r.sections.column("section").to_pylist()}
-        codes = pa.array([mapping[s] for s in r.samples.column("section").to_pylist()], pa.string())
-        r.samples = r.samples.set_column(0, "section", codes)
-        r.sections = r.sections.set_column(0, "section", pa.array([mapping[s] for s in r.sections.column("section").to_pylist()], pa.string()))
+        names = r.sections.column("section").to_pylist()
+        keys = pa.array(names, pa.string())
+        codes = pa.array([by_name.get(n, n) for n in names], pa.string())
+        r.samples = r.samples.set_column(0, "section", pc.take(codes, pc.index_in(r.samples.column("section"), keys)))
+        r.sections = r.sections.set_column(0, "section", codes)
     for s in r.sections.to_pylist():  # the sections of one file: a handful of records
         reg = known.get(s["section"])
         if reg is not None and s["water_type"] and s["water_type"] != reg[2]:
             issues.append(Issue(r.file, s["line"], "water_type", s["water_type"],
                                 f"section {s['section']} is registered as {reg[2]} / 与断面登记的水体类型不一致", "error"))
+        if reg is not None and s["region_code"] and reg[3] and s["region_code"] != reg[3]:
+            issues.append(Issue(r.file, s["line"], "region", s["region_code"],
+                                f"section {s['section']} is registered in {reg[3]}: the registry is kept "
+                                "(change it with ecozone water sections import) / 与断面登记的城市不同，按登记", "warning"))
         if reg is None and not s["water_type"]:
             issues.append(Issue(r.file, s["line"], "water_type", None,
                                 f"section {s['section']} is not registered and the file gives no water type: "
