@@ -212,7 +212,7 @@ def test_record_twice_changes_nothing(tmp_path: Path) -> None:
     again = service.record(con, 2024)
     assert first.added > 0 and (again.added, again.superseded) == (0, 0) and again.unchanged == first.added
     row = con.execute("SELECT method, method_version, source_detail FROM observation_current "
-                      "WHERE indicator_id = 'water.cwqi' LIMIT 1").fetchone()
+                      "WHERE indicator_id = 'water.cwqi' AND source_id = 'ecozone.water' LIMIT 1").fetchone()
     assert row is not None and "2017" in row[0] and row[1].startswith("ecozone-water") and "basin.csv" in row[2]
 
 
