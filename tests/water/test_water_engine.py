@@ -152,6 +152,8 @@ def test_generated_basin_year(tmp_path: Path) -> None:
     ratio = {(o["region_code"], o["indicator_id"]): o["value"] for o in obs}
     assert ratio[("130000", "water.national_section_good_ratio")] == 75.0   # B1, B2, B6 of 4 national
     assert ratio[("130000", "water.national_provincial_section_inferior_v_ratio")] == pytest.approx(100 / 6)
+    assert ratio[("130000", "water.class_v_section_ratio")] == pytest.approx(100 / 6)   # B4: class Ⅴ exactly
+    assert ratio[("130600", "water.surface_good_ratio")] == pytest.approx(200 / 3)      # B1, B2 of B1-B3
 
 
 def test_cli_assess_summary_cwqi_and_record(tmp_path: Path, db_path: Path) -> None:
@@ -211,6 +213,8 @@ def test_record_twice_changes_nothing(tmp_path: Path) -> None:
     first = service.record(con, 2024)
     again = service.record(con, 2024)
     assert first.added > 0 and (again.added, again.superseded) == (0, 0) and again.unchanged == first.added
+    # indicators a catalogue version may lack are left out and named, never written under another id
+    assert set(first.skipped_indicators) <= {"water.surface_good_ratio", "water.inferior_v_section_ratio"}
     row = con.execute("SELECT method, method_version, source_detail FROM observation_current "
                       "WHERE indicator_id = 'water.cwqi' AND source_id = 'ecozone.water' LIMIT 1").fetchone()
     assert row is not None and "2017" in row[0] and row[1].startswith("ecozone-water") and "basin.csv" in row[2]

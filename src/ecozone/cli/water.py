@@ -110,10 +110,11 @@ def _record(con: duckdb.DuckDBPyConnection, from_files: bool, year: int) -> None
     result = service.record(con, year)
     err_console.print(say(f"观测值：新增 {result.added}，更新 {result.superseded}，未变 {result.unchanged}",
                           f"observations: {result.added} added, {result.superseded} superseded, {result.unchanged} unchanged"))
-    if result.skipped_regions:
-        codes = ", ".join(result.skipped_regions)
+    skipped = [*result.skipped_regions, *result.skipped_indicators]
+    if skipped:
+        codes = ", ".join(skipped)
         err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] " + say(
-            f"以下地区不在目录中，其数值未写入：{codes}", f"not in the catalogue, values not recorded: {codes}"))
+            f"以下地区或指标不在目录中，其数值未写入：{codes}", f"not in the catalogue, values not recorded: {codes}"))
 
 
 @water_app.command("import")

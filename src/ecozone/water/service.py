@@ -569,12 +569,15 @@ def input_files(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
 
 
 #: share indicators: (indicator id, levels counted, share key of :func:`assessment.class_shares`)
-SHARE_INDICATORS = (
-    ("water.national_provincial_section_good_ratio", ("national", "provincial"), "share_good"),
-    ("water.national_provincial_section_inferior_v_ratio", ("national", "provincial"), "share_worse_v"),
-    ("water.class_v_section_ratio", ("national", "provincial"), "share_v_or_worse"),
-    ("water.national_section_good_ratio", ("national",), "share_good"),
-    ("water.national_section_inferior_v_ratio", ("national",), "share_worse_v"),
+#: ``None`` levels: every section, whatever its level; ``groups_only``: water bodies and groups only
+SHARE_INDICATORS: tuple[tuple[str, tuple[str, ...] | None, str, bool], ...] = (
+    ("water.national_provincial_section_good_ratio", ("national", "provincial"), "share_good", False),
+    ("water.national_provincial_section_inferior_v_ratio", ("national", "provincial"), "share_worse_v", False),
+    ("water.class_v_section_ratio", ("national", "provincial"), "share_v", False),  # class Ⅴ exactly
+    ("water.national_section_good_ratio", ("national",), "share_good", False),
+    ("water.national_section_inferior_v_ratio", ("national",), "share_worse_v", False),
+    ("water.surface_good_ratio", None, "share_good", False),            # the network not stated
+    ("water.inferior_v_section_ratio", None, "share_worse_v", True),    # one water body (蓟运河消除劣Ⅴ类)
 )
 
 
@@ -611,9 +614,12 @@ def observations_table(con: duckdb.DuckDBPyConnection, year: int, inputs: Sequen
             keys.append(PROVINCE)
         for k in keys:
             keyed.setdefault(k, []).append(r)
+    group_codes = {g for r in rows_in for g in r["groups"]}
     for key, members in sorted(keyed.items()):
-        for indicator, lv, share_key in SHARE_INDICATORS:
-            chosen = [r for r in members if r["level"] in lv]
+        for indicator, lv, share_key, groups_only in SHARE_INDICATORS:
+            if groups_only and key not in group_codes:
+                continue
+            chosen = [r for r in members if lv is None or r["level"] in lv]
             if not chosen:
                 continue
             shares = assessment.class_shares([r["class_number"] or np.nan for r in chosen])
@@ -644,26 +650,33 @@ def observations_table(con: duckdb.DuckDBPyConnection, year: int, inputs: Sequen
 
 @dataclass(frozen=True)
 class RecordResult(WriteResult):
-    """What :func:`record` wrote, and the region codes it left out (not in the catalogue)."""
+    """What :func:`record` wrote, and what it left out: region codes and indicator ids the
+    catalogue does not define."""
 
     skipped_regions: tuple[str, ...] = ()
+    skipped_indicators: tuple[str, ...] = ()
 
 
 def record(con: duckdb.DuckDBPyConnection, year: int) -> RecordResult:
     """Write the year's values as observations (one transaction); tracking reads them.
 
-    Values for a region code the catalogue lacks (a city or group code in a data file or the
-    registry that no region defines) are not written; their codes come back in ``skipped_regions``.
+    A value for a region or an indicator the catalogue lacks is not written; the codes come back
+    in ``skipped_regions`` / ``skipped_indicators``.
     """
     table = observations_table(con, year, input_files(con, year))
     if table.num_rows == 0:
         return RecordResult(0, 0, 0)
-    known = {r[0] for r in con.execute("SELECT code FROM region").fetchall()}
+    regions = {r[0] for r in con.execute("SELECT code FROM region").fetchall()}
+    indicators = {r[0] for r in con.execute("SELECT id FROM indicator").fetchall()}
     codes = table.column("region_code").to_pylist()
-    unknown = tuple(sorted(set(codes) - known))
-    if unknown:
-        table = table.filter(pa.array([c in known for c in codes]))
-    with transaction(con):
-        res = write_observations(con, table, recorded_by="ecozone water",
-                                 reason="recomputed from section data / 由断面数据重新计算")
-    return RecordResult(res.added, res.superseded, res.unchanged, unknown)
+    ids = table.column("indicator_id").to_pylist()
+    keep = [c in regions and i in indicators for c, i in zip(codes, ids, strict=True)]
+    skipped_regions = tuple(sorted(set(codes) - regions))
+    skipped_indicators = tuple(sorted(set(ids) - indicators))
+    table = table.filter(pa.array(keep, pa.bool_()))
+    result = WriteResult(0, 0, 0)
+    if table.num_rows:
+        with transaction(con):
+            result = write_observations(con, table, recorded_by="ecozone water",
+                                        reason="recomputed from section data / 由断面数据重新计算")
+    return RecordResult(result.added, result.superseded, result.unchanged, skipped_regions, skipped_indicators)

@@ -188,17 +188,19 @@ def share_quality(share_i_iii: npt.ArrayLike, share_worse_v: npt.ArrayLike) -> l
 
 
 def class_shares(classes: npt.ArrayLike) -> dict[str, float]:
-    """Counts and shares [%] of sections at Ⅰ-Ⅲ, Ⅳ, Ⅴ, 劣Ⅴ among the assessed ones."""
+    """Counts per class and shares [%] of sections at Ⅰ-Ⅲ, at Ⅴ, worse than Ⅴ, and at Ⅴ or worse."""
     c = np.asarray(classes, dtype=np.float64)
     c = c[~np.isnan(c)]
     n = int(c.size)
     counts = {f"class_{k}": int(np.sum(c == i)) for i, k in enumerate(gb3838.CLASS_CODES, start=1)}
     good = int(np.sum(c <= 3))
     worse_v = int(np.sum(c == 6))
+    class_v = int(np.sum(c == 5))
     v_or_worse = int(np.sum(c >= 5))
 
     def pct(x: int) -> float:
         return 100.0 * x / n if n else float("nan")
 
     return {"sections": n, **counts, "good": good, "worse_v": worse_v, "v_or_worse": v_or_worse,
-            "share_good": pct(good), "share_worse_v": pct(worse_v), "share_v_or_worse": pct(v_or_worse)}
+            "share_good": pct(good), "share_v": pct(class_v), "share_worse_v": pct(worse_v),
+            "share_v_or_worse": pct(v_or_worse)}
