@@ -361,24 +361,30 @@ def check(con: duckdb.DuckDBPyConnection, raw: pa.Table, *, file: str) -> tuple[
     con.execute(  # sql: vetted (DATE_FORMATS, MISSING_TOKENS: constants)
         f"""
         CREATE OR REPLACE TEMP TABLE water_parsed AS
-        WITH v AS (
-            SELECT r.*, trim(coalesce(r.value_raw, '')) AS vt,
-                   regexp_matches(trim(coalesce(r.value_raw, '')), '^[0-9.eE+-]+\\s*[Ll]$') AS l_suffix,
-                   regexp_matches(trim(coalesce(r.value_raw, '')), '^<\\s*[0-9.eE+-]+$') AS lt_prefix
-            FROM water_raw r)
+        WITH r0 AS (
+            SELECT r.*, trim(coalesce(r.value_raw, '')) AS vt, trim(coalesce(r.date_raw, '')) AS dt FROM water_raw r),
+        v AS (
+            -- the regular expressions only run on the cells that are not plain numbers / dates
+            SELECT r0.*, TRY_CAST(r0.vt AS DOUBLE) AS plain,
+                   CASE WHEN TRY_CAST(r0.vt AS DOUBLE) IS NULL
+                        THEN regexp_matches(r0.vt, '^[0-9.eE+-]+\\s*[Ll]$') ELSE FALSE END AS l_suffix,
+                   CASE WHEN TRY_CAST(r0.vt AS DOUBLE) IS NULL
+                        THEN regexp_matches(r0.vt, '^<\\s*[0-9.eE+-]+$') ELSE FALSE END AS lt_prefix,
+                   CASE WHEN length(r0.dt) <= 7 THEN regexp_matches(r0.dt, '^[0-9]{{4}}-[0-9]{{1,2}}$')
+                        ELSE FALSE END AS month_only
+            FROM r0)
         SELECT v.line, trim(v.section) AS section, nullif(trim(v.name), '') AS name,
                v.water_type AS water_type_raw, t.wt AS water_type,
                nullif(trim(v.region), '') AS region_raw, g.code AS region_code,
                v.level AS level_raw, lv.lv AS level,
                nullif(trim(v.basin), '') AS basin, nullif(trim(v.river), '') AS river,
                v.date_raw, coalesce(ia.item_id, lower(trim(v.item))) AS item, v.value_raw,
-               CASE WHEN regexp_matches(trim(coalesce(v.date_raw, '')), '^[0-9]{{4}}-[0-9]{{1,2}}$')
-                    THEN TRY_CAST(trim(v.date_raw) || '-01' AS DATE)::TIMESTAMP
-                    ELSE coalesce(try_strptime(trim(coalesce(v.date_raw, '')), [{formats}]),
-                                  TRY_CAST(trim(v.date_raw) AS TIMESTAMP)) END AS sampled_at,
-               regexp_matches(trim(coalesce(v.date_raw, '')), '^[0-9]{{4}}-[0-9]{{1,2}}$') AS month_only,
+               CASE WHEN v.month_only THEN TRY_CAST(v.dt || '-01' AS DATE)::TIMESTAMP
+                    ELSE coalesce(try_strptime(v.dt, [{formats}]), TRY_CAST(v.dt AS TIMESTAMP)) END AS sampled_at,
+               v.month_only,
                v.l_suffix OR v.lt_prefix AS below_dl,
-               TRY_CAST(regexp_replace(v.vt, '^<\\s*|\\s*[Ll]$', '', 'g') AS DOUBLE)
+               coalesce(v.plain, CASE WHEN v.l_suffix OR v.lt_prefix
+                                      THEN TRY_CAST(regexp_replace(v.vt, '^<\\s*|\\s*[Ll]$', '', 'g') AS DOUBLE) END)
                    * TRY_CAST(v.factor AS DOUBLE) AS number,
                {_missing('v.value_raw')} AS empty
         FROM v
