@@ -25,6 +25,8 @@ import numpy as np
 from ecozone.air import engine
 
 FIRST_DAY = 16436  # 2015-01-01
+#: generated values are capped below the import's "impossible value" limits (ingest.common)
+TOP = {"pm25": 1500, "pm10": 3000, "so2": 3000, "no2": 2000, "co": 100, "o3": 1500}
 
 
 @dataclass
@@ -61,9 +63,10 @@ def generate(n_stations: int = 1900, n_cities: int = 340, n_days: int = 365, see
         "o3": np.round(70 * (2 - season[hr]).astype(np.float32) * diurnal[hr].astype(np.float32)
                        * noise(0.4)),
     }
-    for v in values.values():                       # some single values missing too
+    for k, v in values.items():                     # plausible values only (the import refuses others),
+        np.minimum(v, np.float32(TOP[k]), out=v)    # some single values missing too
         v[rng.random(v.size) < 0.01] = np.nan
-    sh = engine.StationHours(st.astype(np.int32), (hr + FIRST_DAY * 24).astype(np.int32),
+    sh = engine.StationHours.from_physical(st.astype(np.int32), (hr + FIRST_DAY * 24).astype(np.int32),
                              {k: v.astype(np.float32) for k, v in values.items()})
     cities = [f"c{c:03d}" for c in range(n_cities)]
     return Generated(sh, engine.Network(cities, city_of), FIRST_DAY, n_days)
@@ -77,7 +80,7 @@ def run_engine(g: Generated) -> Any:
 def as_frame(g: Generated) -> Any:
     import pandas as pd
 
-    return pd.DataFrame({"station": g.sh.station, "hour": g.sh.hour, **g.sh.values})
+    return pd.DataFrame({"station": g.sh.station, "hour": g.sh.hour, **g.sh.physical()})
 
 
 def run_pandas(g: Generated) -> Any:

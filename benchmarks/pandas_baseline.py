@@ -40,7 +40,9 @@ def city_days(df: pd.DataFrame, city_of: np.ndarray) -> pd.DataFrame:
     # O3 1-hour: city hourly mean, daily max
     hourly = df.groupby(["city", "hour"])["o3"].mean().dropna().reset_index()
     hourly["day"] = hourly["hour"] // 24
-    out.append(hourly.groupby(["city", "day"])["o3"].max().rename("o3_1h"))
+    one_h = hourly.groupby(["city", "day"])["o3"].agg(["max", "count"])
+    one_h = one_h[(one_h["count"] >= 20) | (one_h["max"] > 200)]   # ≥ 20 hours, or above the 1-h limit
+    out.append(one_h["max"].rename("o3_1h"))
     # O3 8-hour: every station on the full hourly axis (a window may end on a missing hour),
     # rolling 8 rows with at least 6 values
     stations = np.unique(df["station"].to_numpy())

@@ -69,7 +69,9 @@ def mini_root(tmp_path: Path) -> Path:
     (root / "catalogue").mkdir()
     for name in ("domains.yaml", "documents.yaml"):
         shutil.copy(src / name, root / name)
-    shutil.copy(src / "regions" / "core.yaml", root / "regions" / "core.yaml")
-    shutil.copy(src / "indicators" / "core.yaml", root / "indicators" / "core.yaml")
+    for regions in (src / "regions").glob("*.yaml"):
+        shutil.copy(regions, root / "regions" / regions.name)
+    for indicators in (src / "indicators").glob("*.yaml"):
+        shutil.copy(indicators, root / "indicators" / indicators.name)
     (root / "catalogue" / "000.yaml").write_text(GOOD_TARGET, encoding="utf-8")
     return root

@@ -47,7 +47,7 @@ def test_beijing_engine_equals_pandas(beijing: object) -> None:
     from benchmarks import pandas_baseline
 
     sh, net = service.load_span(beijing, 16071, 366 + 365 * 2)  # type: ignore[arg-type]
-    frame = pd.DataFrame({"station": sh.station, "hour": sh.hour, **sh.values})
+    frame = pd.DataFrame({"station": sh.station, "hour": sh.hour, **sh.physical()})
     days = pandas_baseline.city_days(frame, net.city_of)
     cd = engine.city_days(sh, net, 16071, 366 + 365 * 2)
     mine = cd.aqi[0, days["day"].to_numpy() - 16071]

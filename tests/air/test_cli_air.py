@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from ecozone.cli import app
 
+from .conftest import FIXTURES
+
 runner = CliRunner()
 
 
@@ -70,3 +72,14 @@ def test_import_refused_reports_and_writes_nothing(db_path: Path, tmp_path: Path
     res = runner.invoke(app, ["air", "import", str(bad), "--format", "prsa"])
     assert res.exit_code == 2
     assert "bad.csv:2" in res.output and "negative" in res.output
+
+
+def test_import_time_label_option(tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    src = FIXTURES / "PRSA_Data_Dongsi_excerpt.csv"
+    res = runner.invoke(app, ["air", "import", str(src), "--format", "prsa", "--time-label", "start", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    from ecozone.store.db import connect
+
+    con = connect(db)
+    assert con.execute("SELECT time_convention FROM air_import_batch").fetchall()[0][0].startswith("start")

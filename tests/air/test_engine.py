@@ -29,14 +29,15 @@ def station_hours(draw: st.DrawFn) -> tuple[engine.StationHours, engine.Network,
         v = rng.uniform(0, scale, st_idx.size)
         v = np.round(v, 1) if p == "co" else np.round(v)
         grid[p] = v.astype(np.float32)
-    sh = engine.StationHours(st_idx.astype(np.int32), (hr + FIRST * 24).astype(np.int32), grid)
+    sh = engine.StationHours.from_physical(st_idx.astype(np.int32), (hr + FIRST * 24).astype(np.int32), grid)
     return sh, engine.Network(["A", "B"], city_of), {"present": present}
 
 
 def _reference_city_days(sh: engine.StationHours, net: engine.Network) -> dict:
     n_st = len(net.city_of)
-    dense = {p: [[None] * (N_DAYS * 24) for _ in range(n_st)] for p in sh.values}
-    for p, v in sh.values.items():
+    phys = sh.physical()
+    dense = {p: [[None] * (N_DAYS * 24) for _ in range(n_st)] for p in phys}
+    for p, v in phys.items():
         for s, h, x in zip(sh.station.tolist(), sh.hour.tolist(), v.tolist(), strict=True):
             dense[p][s][h - FIRST * 24] = None if x != x else x
     out = {}
@@ -51,7 +52,8 @@ def _reference_city_days(sh: engine.StationHours, net: engine.Network) -> dict:
                 day[p] = reference.mean_if(vals, 1)
             hours = [reference.mean_if([dense["o3"][s][d * 24 + h] for s in members], 1) for h in range(24)]
             got = [x for x in hours if x is not None]
-            day["o3_1h"] = max(got) if got else None
+            best1 = max(got) if got else None
+            day["o3_1h"] = best1 if best1 is not None and (len(got) >= 20 or best1 > 200) else None
             windows = []
             for j in range(17):
                 ws = [reference.mean_if(dense["o3"][s][d * 24 + j:d * 24 + j + 8], 6) for s in members]

@@ -33,7 +33,7 @@ def _synthetic_year(drop: dict[int, int]) -> engine.CityDays:
     value = np.repeat(dom[kept], 24).astype(np.float32)
     values = {p: value for p in ("pm25", "pm10", "so2", "no2", "o3")}
     values["co"] = (value / 10).astype(np.float32)
-    sh = engine.StationHours(np.zeros(hours.size, np.int32), hours.astype(np.int32), values)
+    sh = engine.StationHours.from_physical(np.zeros(hours.size, np.int32), hours.astype(np.int32), values)
     return engine.city_days(sh, engine.Network(["A"], np.zeros(1, np.int32)), FIRST_2015, days.size)
 
 
@@ -126,6 +126,6 @@ def test_cli_period_month_csv_city_and_bad_by(prsa_excerpt: list[Path]) -> None:
     assert res.exit_code == 2
     other = ["air", "period", "--input", *map(str, prsa_excerpt), "--year", "2015", "--city", "天津市",
              "--format", "json"]
-    res = runner.invoke(app, other)                  # a city without stations: no rows, no crash
+    res = runner.invoke(app, other)                  # a city without station data: no rows, no crash
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout[res.stdout.index("["):]) == []

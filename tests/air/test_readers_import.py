@@ -49,7 +49,7 @@ def test_prsa_excerpt_reads_real_rows(prsa_excerpt: list[Path]) -> None:
     assert row[0].endswith("PRSA_Data_Dongsi_excerpt.csv") and row[1] == 2
     lines = (FIXTURES / "PRSA_Data_Dongsi_excerpt.csv").read_text(encoding="utf-8").splitlines()
     co_ug = float(lines[1].split(",")[9])
-    assert row[2] == pytest.approx(co_ug / 1000)
+    assert row[2] == co_ug  # stored in 0.001 mg/m³ = µg/m³, as an exact integer
     # hour label 0 of 2014-12-31 ends the hour: stored as the hour starting 2014-12-30 23:00
     assert row[3] == (16435 * 24) - 1
 
@@ -57,9 +57,17 @@ def test_prsa_excerpt_reads_real_rows(prsa_excerpt: list[Path]) -> None:
 def test_reimport_is_unchanged_and_conflict_is_refused(tmp_path: Path) -> None:
     con = connect(":memory:")
     path = _prsa(tmp_path, _hours(tmp_path))
-    service.import_files(con, [path], "prsa")
+    first = service.import_files(con, [path], "prsa")
+    # the same bytes again: recognised by content hash, nothing recorded (issue 7, idempotence)
     again = service.import_files(con, [path], "prsa")
-    assert again.hours_added == 0 and again.hours_unchanged == 30
+    assert again.files == 0 and again.hours_added == 0
+    assert again.already == [(str(path), str(path.resolve()), first.batch_ids[0])]
+    assert con.execute("SELECT count(*) FROM air_import_batch").fetchone() == (1,)
+    # the same hours under another name and other bytes (a trailing blank line) are unchanged
+    copy = tmp_path / "copy.csv"
+    copy.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    other = service.import_files(con, [copy], "prsa")
+    assert other.hours_added == 0 and other.hours_unchanged == 30
     changed = _prsa(tmp_path, _hours(tmp_path, pm25="11"), "q.csv")
     with pytest.raises(ImportRejected) as exc:
         service.import_files(con, [changed], "prsa")
@@ -108,14 +116,22 @@ def test_co_unit_mixup(tmp_path: Path) -> None:
     assert any(i.column == "co" and "unit" in i.reason.lower() for i in exc.value.issues)
 
 
-def test_cnemc_needs_registration_for_unknown_stations(cnemc_files: list[Path]) -> None:
+def test_cnemc_needs_registration_for_unknown_stations(cnemc_files: list[Path], tmp_path: Path) -> None:
     con = connect(":memory:")
-    with pytest.raises(ImportRejected) as exc:        # Tianjin stations are not in the registry
-        service.import_files(con, cnemc_files, "cnemc")
-    assert any(i.column == "station" and "unknown station" in i.reason for i in exc.value.issues)
+    # the packaged registry knows the fixture's stations (cnemc_network.yaml); a station code
+    # it does not know (1015A renamed 9015A) must be registered first
+    renamed = []
+    for f in cnemc_files:
+        path = tmp_path / f.name
+        path.write_text(f.read_text(encoding="utf-8").replace(",1015A,", ",9015A,"), encoding="utf-8")
+        renamed.append(path)
+    with pytest.raises(ImportRejected) as exc:
+        service.import_files(con, renamed, "cnemc")
+    assert any(i.column == "station" and i.value == "9015A" and "unknown station" in i.reason
+               for i in exc.value.issues)
     assert _count(con) == 0
-    summary = service.import_files(con, cnemc_files, "cnemc", register_stations=True)
-    assert summary.stations_registered > 0
+    summary = service.import_files(con, renamed, "cnemc", register_stations=True)
+    assert summary.stations_registered == 1
     city = con.execute("SELECT DISTINCT city_code FROM air_station WHERE code LIKE '1%'").fetchall()
     assert ("120000",) in city and ("110000",) in city
     # 2022-01-04T00:00 ends the hour 2022-01-03 23:00-24:00
@@ -136,7 +152,7 @@ def test_china_sites_reader(tmp_path: Path) -> None:
     # the same real values as the CNEMC file of that hour
     t = result.hours.to_pylist()
     dongsi_00 = next(r for r in t if r["station_code"] == "1003A" and r["hour"] == 18996 * 24 - 1)
-    assert dongsi_00["pm25"] == 19 and dongsi_00["co"] == pytest.approx(0.5)
+    assert dongsi_00["pm25"] == 190 and dongsi_00["co"] == 500  # 0.1 µg/m³ and 0.001 mg/m³ steps
     summary = service.import_files(con, [path], "china_sites")
     assert summary.hours_added == 72
 
@@ -197,5 +213,39 @@ def test_mapped_files(tmp_path: Path, kind: str) -> None:
     summary = service.import_files(con, [path], kind, mapping=load_mapping(mapping))
     assert summary.hours_added == 3
     rows = con.execute("SELECT hour, pm25, co FROM air_station_hour ORDER BY hour").fetchall()
-    assert rows[0][0] == 16436 * 24 and rows[0][1] == 10 and rows[0][2] == pytest.approx(0.8)
+    assert rows[0][0] == 16436 * 24 and rows[0][1] == 100 and rows[0][2] == 800  # 10 µg/m³, 0.8 mg/m³
     assert rows[2][1] is None
+
+
+def test_time_label_start_or_end_for_prsa(tmp_path: Path) -> None:
+    """PRSA files follow the national release (hour 0 = 23:00-24:00 of the day before); a file
+    labelled by the start of the hour is read as such with time_label="start"."""
+    path = _prsa(tmp_path, _hours(tmp_path, 2))
+    first = 16436 * 24  # 2015-01-01 00:00
+    end = service.import_files(connect(":memory:"), [path], "prsa")
+    con = connect(":memory:")
+    start = service.import_files(con, [path], "prsa", time_label="start")
+    assert end.hours_added == start.hours_added == 2
+    assert con.execute("SELECT min(hour) FROM air_station_hour").fetchall()[0][0] == first
+    assert con.execute("SELECT time_convention FROM air_import_batch").fetchall()[0][0].startswith("start")
+    from ecozone.errors import InputError
+
+    with pytest.raises(InputError, match="start or end"):
+        service.import_files(connect(":memory:"), [path], "prsa", time_label="middle")
+
+
+def test_flat_o3_runs_the_same_in_file_order_or_shuffled() -> None:
+    """The flat-O3 flag finds runs of ≥ 12 equal consecutive hours per station, whatever the row order."""
+    import numpy as np
+
+    from ecozone.ingest.common import flat_o3_warnings
+
+    hours = np.arange(48, dtype=np.int32)
+    o3_a = np.r_[np.full(14, 500), np.arange(34) * 10].astype(np.int32)        # one run of 14 at the start
+    o3_b = np.r_[np.arange(20) * 10, np.full(11, 700), np.arange(17)].astype(np.int32)  # 11: not a run
+    table = pa.table({"station_code": ["A"] * 48 + ["B"] * 48, "hour": np.r_[hours, hours],
+                      "o3": np.r_[o3_a, o3_b], "line": np.arange(96, dtype=np.int32)})
+    sorted_flags = flat_o3_warnings(table, "f")
+    shuffled = table.take(pa.array(np.random.default_rng(3).permutation(96)))
+    assert [(w.value, w.reason) for w in flat_o3_warnings(shuffled, "f")] == [(w.value, w.reason) for w in sorted_flags]
+    assert [w.value for w in sorted_flags] == ["A: 0.05"] and "14 hours" in sorted_flags[0].reason

@@ -72,8 +72,11 @@ def test_filters_combine() -> None:
     assert all(r["region_code"] == "130000" and r["target_year"] == 2025 and r["kind"] == "binding" for r in rows)
     assert all(r["indicator_id"].startswith("air.") for r in rows)
     assert targets("--kind", "约束性") == targets("--kind", "binding")
-    docs = {r["document"] for r in targets("--document", "003")}
-    assert docs and all(d.startswith("003-4.") for d in docs)
+    in_003 = targets("--document", "003")
+    assert {r["document"] for r in in_003} >= {"003-4.1", "003-4.7", "003-4.12"}
+    # a target whose primary statement is in another plan is listed when 003 restates it
+    elsewhere = [r for r in in_003 if not r["document"].startswith("003-4.")]
+    assert elsewhere and all(r["n_statements"] > 1 for r in elsewhere)
 
 
 def test_csv_and_table_formats() -> None:
@@ -121,3 +124,50 @@ def test_english_labels(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECOZONE_LANG", "en")
     out = run("targets", "list", "--region", "131000")
     assert "Plan targets" in out and "indicator" in out
+
+
+def test_show_lists_every_statement_and_resolves_merged_ids() -> None:
+    """T004-0046 and T004-0090 restated T004-0015 (grassland 1695万亩 in 2022): one target now."""
+    out = run("targets", "show", "T004-0046")
+    assert "T004-0046 已并入 T004-0015" in out and "表述 3 处" in out
+    assert out.count("「") >= 3
+    shown = json.loads(run("targets", "show", "T004-0090", "--format", "json"))[0]
+    assert shown["id"] == "T004-0015" and shown["n_statements"] == 3
+    assert {"scope", "scope_stated", "year_stated", "year_rule", "approximate", "reconstructed",
+            "aliases", "members", "statements"} <= set(shown)
+    assert [s["is_primary"] for s in shown["statements"]] == [True, False, False]
+
+
+def test_list_has_one_row_per_commitment_with_its_statement_count() -> None:
+    rows = targets("--document", "004", "--indicator", "ecology.grassland_area")
+    assert [r["n_statements"] for r in rows if r["target_year"] == 2022] == [3]
+
+
+def test_show_of_a_former_target_that_is_an_instrument() -> None:
+    out = run("targets", "show", "T003-4.16-0004")
+    assert "政策工具" in out and "不参与跟踪" in out
+
+
+def test_instruments_are_listed_apart() -> None:
+    rows = json.loads(run("targets", "instruments", "--document", "003-4.16", "--format", "json"))
+    assert {r["category"] for r in rows} == {"classification", "obligation"}
+    assert all(r["quote"] and r["former_id"] for r in rows)
+    plans = {p["document"]: p for p in json.loads(run("plans", "--format", "json"))}
+    assert plans["003-4.16"]["instruments"] == len(rows)
+
+
+def test_plan_counts_are_the_plans_own() -> None:
+    """v1 counted body restatements as extra binding targets (4.7: 24 binding against the 16
+    binding rows of its table; the non-fossil 13 % twice).  Each commitment now counts once per
+    document, with the kind that document gives it."""
+    plans = {p["document"]: p for p in json.loads(run("plans", "--format", "json"))}
+    assert (plans["003-4.7"]["binding"], plans["003-4.7"]["expected"]) == (16, 5)
+    assert (plans["002"]["binding"], plans["002"]["expected"]) == (14, 5)
+    assert plans["003-4.6"]["expected"] == 15
+    binding = targets("--document", "003-4.7", "--kind", "binding", "--indicator", "energy.non_fossil_share")
+    assert [r["id"] for r in binding] == ["T003-4.7-0020"]
+
+
+def test_wording_table_command() -> None:
+    rows = json.loads(run("catalogue", "wordings", "--format", "json"))
+    assert any("基本实现" in r["words"] for r in rows) and all(r["encoding"] for r in rows)

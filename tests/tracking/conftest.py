@@ -40,7 +40,8 @@ def full() -> Iterator[duckdb.DuckDBPyConnection]:
 UNITS = {"air.pm25_annual_mean": "µg/m³", "air.good_day_ratio": "%", "water.section_class": "类别",
          "air.composite_index_rank_from_bottom": "名", "water.lake_level": "米", "energy.coal_consumption": "万吨",
          "energy.energy_intensity": "吨标准煤/万元", "water.national_section_inferior_v_ratio": "%",
-         "ecology.forest_cover": "%", "air.heavy_pollution_days": "天", "water.national_section_good_ratio": "%"}
+         "ecology.forest_cover": "%", "air.heavy_pollution_days": "天",
+         "air.heavy_pollution_day_ratio": "%", "air.good_days": "天", "water.national_section_good_ratio": "%"}
 
 
 def add_target(

@@ -127,8 +127,16 @@ def test_template_has_lists_and_validation_and_round_trips(full: duckdb.DuckDBPy
     ind_ids = [r[0].value for r in wb["indicators"].iter_rows(min_row=2)]
     assert "air.pm25_annual_mean" in ind_ids
     assert {r[0].value for r in wb["regions"].iter_rows(min_row=2)} >= {"130000", "131000"}
-    # the example row of the template imports as it is
-    res = import_file(full, path)
-    assert res.rows == 1
+    # the example row lives on its own sheet and can never be imported as data (issue 7)
+    assert [c.value for c in wb["示例 example"][3]][:4] == ["130000", "air.pm25_annual_mean", "2024", "37.7"]
+    with pytest.raises(ImportFailed, match="no data rows"):
+        import_file(full, path)
+    # the example, copied into the data sheet, imports as it is
+    ws.append([c.value for c in wb["示例 example"][3]])
+    wb.save(path)
+    assert import_file(full, path).rows == 1
     csv_path = write_template(full, tmp_path / "t.csv")
-    assert csv_path.read_text(encoding="utf-8-sig").startswith("region,indicator,period,value")
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert text.startswith("region,indicator,period,value") and "\n# 示例 example: 130000," in text
+    with pytest.raises(ImportFailed, match="no data rows"):
+        import_file(full, csv_path)

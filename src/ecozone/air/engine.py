@@ -1,7 +1,10 @@
 """The set-based air-quality engine: station hours -> city days -> city year.
 
 Design (see docs/performance.md): stations are integer ids, hours are integers since
-1970-01-01 00:00 Beijing time labelled by the *start* of the averaging hour, values float32.
+1970-01-01 00:00 Beijing time labelled by the *start* of the averaging hour, values scaled
+integers (0.1 µg/m³, CO 0.001 mg/m³; :mod:`ecozone.air.units`) held in float32.  Every mean is
+kept as an exact ratio of integers and rounded by GB/T 8170 in integer arithmetic
+(:mod:`ecozone.standards.gbt8170`): a float only appears where a standard divides.
 For each pollutant the station hours are scattered into a dense ``station × hour`` grid (no
 sort), reshaped to ``station × day × 24`` so that daily means are a sum over the last axis and
 the O3 8-hour moving means a cumulative-sum difference.  Stations are laid out grouped by city,
@@ -16,7 +19,8 @@ Rules (all in :mod:`ecozone.standards.air`):
   环办监测〔2018〕19号 三(一) likewise take all the city's assessment stations of the national
   network); background/对照 stations are not assessment stations and are left out unless asked for.  City 8-hour values are the mean of the station 8-hour
   means; the city O3 daily maximum 8-hour is the maximum of those (≥ 14 windows); the city O3
-  1-hour daily maximum is the maximum of the city hourly means;
+  1-hour daily maximum is the maximum of the city hourly means (≥ 20 hours with a value, or
+  above 200 µg/m³: :func:`ecozone.standards.air.hj663.daily_max_1h_valid`);
 * city daily concentrations are rounded (GB/T 8170, integer µg/m³, CO 0.1 mg/m³) before the HJ 633 IAQI and
   before the annual and the monthly/quarterly statistics (the values the national network publishes);
 * a day counts for the day statistics when all seven daily AQI items (HJ 633-2012 §5) are valid
@@ -29,12 +33,14 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ecozone.air.units import MISSING, SCALE
+from ecozone.standards import gbt8170
 from ecozone.standards.air import composite, hj633, hj663
 
 POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
@@ -48,11 +54,37 @@ FloatArray = npt.NDArray[np.floating]
 
 @dataclass
 class StationHours:
-    """Station-hour values: integer station index, hour since epoch, one float32 per pollutant."""
+    """Station-hour values: integer station index, hour since epoch, one array per pollutant.
+
+    Values are **scaled integers** (int32 in units of :data:`ecozone.air.units.SCALE`),
+    :data:`~ecozone.air.units.MISSING` (-1) = missing.  :meth:`from_physical` converts µg/m³ and
+    mg/m³ values (NaN = missing) and refuses any with more decimals than the stored step.
+    """
 
     station: IntArray
     hour: IntArray
-    values: dict[str, npt.NDArray[np.float32]]
+    values: dict[str, IntArray]
+
+    @classmethod
+    def from_physical(cls, station: npt.ArrayLike, hour: npt.ArrayLike,
+                      values: dict[str, npt.ArrayLike]) -> StationHours:
+        """From concentrations in µg/m³ (CO mg/m³); ValueError if one is not on the stored step."""
+        scaled: dict[str, IntArray] = {}
+        for p, v in values.items():
+            x = np.asarray(v, dtype=np.float64) * SCALE[p]
+            missing = np.isnan(x)
+            r = np.rint(np.where(missing, 0, x))
+            off = (np.abs(x - r) > 1e-6 * np.maximum(1.0, np.abs(x))) | (r < 0)
+            if np.any(off):
+                bad = float(np.asarray(v, dtype=np.float64)[np.flatnonzero(off)[0]])
+                raise ValueError(f"{p} value {bad!r} is negative or has more decimals than the "
+                                 f"stored step {1 / SCALE[p]:g}")
+            scaled[p] = np.where(missing, MISSING, r).astype(np.int32)
+        return cls(np.asarray(station, dtype=np.int32), np.asarray(hour, dtype=np.int32), scaled)
+
+    def physical(self) -> dict[str, FloatArray]:
+        """The values in µg/m³ (CO mg/m³), float64, NaN = missing (for display and baselines)."""
+        return {p: np.where(v == MISSING, np.nan, v / SCALE[p]) for p, v in self.values.items()}
 
 
 @dataclass
@@ -101,11 +133,66 @@ def _city_mean(values: FloatArray, starts: IntArray) -> tuple[FloatArray, npt.ND
         return np.where(counts > 0, sums / counts, np.nan), counts.astype(np.int16)
 
 
-def _grid(values: npt.NDArray[np.float32], flat: npt.NDArray[np.int64], n_rows: int,
-          n_days: int) -> npt.NDArray[np.float32]:
-    """Scatter one pollutant into a dense ``station × day × 24`` float32 grid (NaN = missing)."""
-    grid = np.full(n_rows * n_days * 24, np.nan, dtype=np.float32)
-    grid[flat] = values  # one flat scatter: no sort, no per-row work
+#: common multiples of the possible hour counts: a station's 24-hour mean ``sum / n`` (n = 20 … 24)
+#: is ``sum · (L/n) / L`` and its 8-hour mean (n = 6 … 8) ``sum · (L8/n) / L8``, integer numerators
+L_DAY: Final = int(np.lcm.reduce(np.arange(hj663.MIN_HOURS_DAY, 25)))
+L_8H: Final = int(np.lcm.reduce(np.arange(hj663.MIN_HOURS_8H, 9)))
+
+
+def _city_ratio(sums: FloatArray, counts: npt.NDArray[np.integer], valid: npt.NDArray[np.bool_],
+                common: int, starts: IntArray) -> tuple[FloatArray, FloatArray]:
+    """City mean of station means ``sums / counts`` (valid ones) as an exact ratio ``num / den``.
+
+    ``sums`` hold integer sums of scaled values; ``common`` is a multiple of every valid count, so
+    ``num = Σ sums · (common / counts)`` is an integer, held exactly in float64 (< 2**53 for any
+    plausible value: 24 h × 2·10**7 × 10626 × stations).  ``den = common · stations``; 0 where no
+    station of the city is valid.
+    """
+    factor = np.zeros(int(counts.max(initial=0)) + 1 if counts.size else 1, dtype=np.float64)
+    ok = np.arange(factor.size)
+    factor[ok > 0] = common // ok[ok > 0]
+    num_s = np.where(valid, sums * factor[counts], 0.0)
+    num = np.add.reduceat(num_s, starts, axis=0)
+    k = np.add.reduceat(valid.astype(np.int16), starts, axis=0, dtype=np.int64)
+    return num, (k * common).astype(np.float64)
+
+
+def _rounded(num: FloatArray, den: FloatArray, pol: str, scale: int) -> FloatArray:
+    """GB/T 8170 rounding of ``num / den`` (units of ``1/scale``) to the reporting decimals, exactly.
+
+    NaN where ``den = 0``.
+    """
+    decimals = hj663.DECIMALS[pol]
+    step = scale // 10 ** decimals
+    r = gbt8170.round_ratio(num.astype(np.int64), np.maximum(den, 1).astype(np.int64) * step)
+    return np.where(den > 0, r / 10.0 ** decimals, np.nan)
+
+
+def _step(values: IntArray, largest: int) -> int:
+    """The coarsest of 1000, 100, 10, 1 stored units (≤ ``largest``) every value is a multiple of.
+
+    Gases are stored in 0.0001 µg/m³ for the files that need it; national data are whole
+    µg/m³, so dividing by the common step keeps the grids in float32 (exact below 2**24).
+    """
+    missing = int(np.count_nonzero(values == MISSING))     # -1 leaves a non-zero remainder
+    for step in (1000, 100, 10):
+        if step <= largest and np.count_nonzero(values % step) == missing:
+            return step
+    return 1
+
+
+def _grid(values: IntArray, flat: npt.NDArray[np.int64], n_rows: int, n_days: int,
+          step: int) -> npt.NDArray[np.floating]:
+    """Scatter one pollutant, in units of ``step``, into a dense ``station × day × 24`` grid.
+
+    NaN = missing.  float32 when every 24-hour sum stays below 2**24 (exact), else float64.
+    """
+    top = int(values.max(initial=0)) // step
+    dtype: type[np.floating] = np.float32 if top * 24 < 2**24 else np.float64
+    scaled: npt.NDArray[np.floating] = (values if step == 1 else values // step).astype(dtype)
+    scaled[values == MISSING] = np.nan
+    grid: npt.NDArray[np.floating] = np.full(n_rows * n_days * 24, np.nan, dtype=dtype)
+    grid[flat] = scaled  # one flat scatter: no sort, no per-row work
     return grid.reshape(n_rows, n_days, 24)
 
 
@@ -124,38 +211,68 @@ def city_days(sh: StationHours, network: Network, first_day: int, n_days: int) -
     counts: dict[str, npt.NDArray[np.int16]] = {}
 
     def one(p: str) -> None:
-        grid = _grid(sh.values[p], flat, n_rows, n_days)
-        if p == "o3":
-            _o3_days(grid, starts, conc, counts)
+        step = _step(sh.values[p], SCALE[p] // 10 ** hj663.DECIMALS[p])
+        grid = _grid(sh.values[p], flat, n_rows, n_days, step)
+        scale = SCALE[p] // step
+        if not len(starts):
+            conc[p] = np.zeros((0, n_days))
+            counts[p] = np.zeros((0, n_days), np.int16)
+            if p == "o3":
+                conc["o3_1h"] = conc["o3_8h"] = conc.pop("o3")
+                counts["o3_1h"] = counts["o3_8h"] = counts.pop("o3")
+        elif p == "o3":
+            _o3_days(grid, starts, conc, counts, scale)
         else:
-            mean, _, _ = hj663.daily_mean(grid)                       # (S, D), NaN if < 20 h
-            conc[p], counts[p] = _city_mean(mean, starts)
+            total, n, valid = hj663.daily_sum(grid)                    # (S, D); valid: ≥ 20 h
+            num, den = _city_ratio(total, n, valid, L_DAY, starts)
+            conc[p] = _rounded(num, den, p, scale)
+            counts[p] = (den // L_DAY).astype(np.int16)
 
     # pollutants are independent and NumPy releases the GIL: one thread per core
     with ThreadPoolExecutor(max_workers=min(len(POLLUTANTS), os.cpu_count() or 1)) as pool:
         list(pool.map(one, [p for p in POLLUTANTS if p in sh.values]))
-    key = {"pm25": "pm25", "pm10": "pm10", "so2": "so2", "no2": "no2", "co": "co",
-           "o3_1h": "o3", "o3_8h": "o3"}
-    rounded = {k: hj663.round_gbt8170(v, hj663.DECIMALS[key[k]]) for k, v in conc.items()}
     days = np.arange(first_day, first_day + n_days, dtype=np.int32)
-    out = CityDays(used, days, rounded, counts)
+    out = CityDays(used, days, conc, counts)
     _daily_aqi(out)
     return out
 
 
-def _o3_days(grid: npt.NDArray[np.float32], starts: IntArray, conc: dict[str, FloatArray],
-             counts: dict[str, npt.NDArray[np.int16]]) -> None:
-    """City O3 daily maximum 1-hour (of city hourly means) and 8-hour (of city 8-h means)."""
-    hourly, _ = _city_mean(grid, starts)                              # (C, D, 24)
-    present = ~np.isnan(hourly)
-    any_hour = present.any(-1)
-    conc["o3_1h"] = np.where(any_hour, np.max(np.where(present, hourly, -np.inf), axis=-1), np.nan)
-    counts["o3_1h"] = np.asarray(any_hour, dtype=np.int16)
-    windows, _ = hj663.moving_8h_in_day(grid)                         # (S, D, 17)
-    city_windows, _ = _city_mean(windows, starts)
-    conc["o3_8h"], _, _ = hj663.daily_max_8h(city_windows)
-    station_days = np.where(np.isnan(windows).all(-1), np.nan, 0.0)
-    counts["o3_8h"] = np.asarray(_city_mean(station_days, starts)[1], dtype=np.int16)
+def _o3_days(grid: npt.NDArray[np.floating], starts: IntArray, conc: dict[str, FloatArray],
+             counts: dict[str, npt.NDArray[np.int16]], scale: int) -> None:
+    """City O3 daily maximum 1-hour (of city hourly means) and 8-hour (of city 8-h means).
+
+    Means are exact ratios; the maximum is found in float64 (distinct ratios of these small
+    denominators differ by far more than float64 resolution) and the winner rounded exactly.
+    """
+    present = ~np.isnan(grid)
+    # integer sums held exactly in float64; counts in int16
+    num_h = np.add.reduceat(np.where(present, grid, 0), starts, axis=0, dtype=np.float64)   # (C, D, 24)
+    k_h = np.add.reduceat(present, starts, axis=0, dtype=np.int16)
+    best, num, den = _max_ratio(num_h, k_h)
+    n_hours = (k_h > 0).sum(-1)
+    valid = hj663.daily_max_1h_valid(n_hours, best / scale)
+    conc["o3_1h"] = np.where(valid, _rounded(num, den, "o3", scale), np.nan)
+    counts["o3_1h"] = n_hours.astype(np.int16)
+    sums, n8 = hj663.moving_8h_sums(grid)                                                # (S, D, 17)
+    num_w, den_w = _city_ratio(sums, n8, n8 >= hj663.MIN_HOURS_8H, L_8H, starts)
+    best8, num8, den8 = _max_ratio(num_w, den_w)
+    n_windows = (den_w > 0).sum(-1)
+    valid8 = hj663.daily_max_8h_valid(n_windows, best8 / scale)
+    conc["o3_8h"] = np.where(valid8, _rounded(num8, den8, "o3", scale), np.nan)
+    station_days = (n8 >= hj663.MIN_HOURS_8H).any(-1)
+    counts["o3_8h"] = np.add.reduceat(station_days.astype(np.int16), starts, axis=0).astype(np.int16)
+
+
+def _max_ratio(num: FloatArray, den: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Largest ``num / den`` along the last axis (den = 0: missing): (value, its num, its den)."""
+    d = np.asarray(den)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(d > 0, num / np.maximum(d, 1), -np.inf)
+    arg = np.argmax(ratio, axis=-1)[..., None]
+    best = np.take_along_axis(ratio, arg, axis=-1)[..., 0]
+    found = np.isfinite(best)
+    return (np.where(found, best, np.nan), np.take_along_axis(num, arg, axis=-1)[..., 0],
+            np.where(found, np.take_along_axis(d, arg, axis=-1)[..., 0], 0).astype(np.float64))
 
 
 def _daily_aqi(cd: CityDays) -> None:
@@ -206,14 +323,8 @@ def annual(cd: CityDays, year: int) -> pa.Table:
     stats: dict[str, FloatArray] = {}
     for item in hj663.ANNUAL_ITEMS:
         series = cd.conc.get(item.pollutant, np.full((len(cd.cities), len(cd.days)), np.nan))
-        with np.errstate(invalid="ignore"):
-            if item.statistic == "mean":
-                n = (~np.isnan(series)).sum(-1)
-                value = np.where(n > 0, np.nansum(series, -1) / np.maximum(n, 1), np.nan)
-            else:
-                value = hj663.percentile(series, float(item.percentile or 0))
         pol = item.pollutant.replace("o3_8h", "o3")
-        value = hj663.round_gbt8170(value, hj663.DECIMALS[pol])
+        value = hj663.statistic_rounded(item, series, hj663.DECIMALS[pol])
         stats[item.key] = value
         limit = hj663.GRADE_II[item.limit_key]
         out[item.key] = value
@@ -243,9 +354,15 @@ def _day_statistics(lv: npt.NDArray[np.int8], out: dict[str, Any]) -> None:
     heavy = (lv >= 5).sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["good_days"] = good.astype(np.int32)
-        out["good_day_ratio"] = hj663.round_gbt8170(np.where(valid > 0, good / valid * 100, np.nan), 1)
+        out["good_day_ratio"] = _percent(good, valid)
         out["heavy_days"] = heavy.astype(np.int32)
-        out["heavy_day_ratio"] = hj663.round_gbt8170(np.where(valid > 0, heavy / valid * 100, np.nan), 1)
+        out["heavy_day_ratio"] = _percent(heavy, valid)
+
+
+def _percent(part: npt.NDArray[np.integer], whole: npt.NDArray[np.integer]) -> FloatArray:
+    """``part / whole`` in % with one decimal, GB/T 8170-rounded exactly; NaN where whole = 0."""
+    r = gbt8170.round_ratio(np.asarray(part, np.int64) * 1000, np.maximum(np.asarray(whole, np.int64), 1))
+    return np.where(np.asarray(whole) > 0, r / 10.0, np.nan)
 
 
 ValidityRule = Callable[[npt.ArrayLike, npt.ArrayLike], tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_]]]
@@ -292,9 +409,9 @@ def _period_items(cd: CityDays, days: npt.NDArray[np.intp], per: npt.NDArray[np.
     stats: dict[str, FloatArray] = {}
     for item in hj663.PERIOD_ITEMS:
         series = cd.conc.get(item.pollutant, np.full((len(cd.cities), len(cd.days)), np.nan))[:, days]
-        value = hj663.period_statistic(item, series, per, n_per).ravel()
         decimals = hj663.DECIMALS[item.pollutant.replace("o3_8h", "o3")]
-        stats[item.key] = out[item.key] = hj663.round_gbt8170(value, decimals)
+        value = hj663.period_statistic_rounded(item, series, per, n_per, decimals).ravel()
+        stats[item.key] = out[item.key] = value
     return stats
 
 

@@ -7,6 +7,7 @@ store with the same schema, see :func:`memory_store`).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,17 +20,30 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecozone.air import engine
-from ecozone.ingest.common import ImportRejected, Issue, ReadResult, flat_o3_warnings
-from ecozone.ingest.readers import read_file
+from ecozone.air.units import MISSING
+from ecozone.errors import InputError
+from ecozone.ingest.common import (
+    END_LABEL,
+    START_LABEL,
+    ImportRejected,
+    Issue,
+    ReadResult,
+    display_path,
+    flat_o3_warnings,
+    hour_label,
+)
+from ecozone.ingest.readers import read_file, read_table
 from ecozone.ingest.stations import (
     city_code,
     ensure_packaged_stations,
+    region_members,
     region_names,
     upsert_stations,
 )
 from ecozone.standards.air import METHOD, METHOD_VERSION, composite
 from ecozone.store.db import connect, transaction
 from ecozone.store.observations import WriteResult, write_observations
+from ecozone.store.sqlsafe import reader_connection
 
 Progress = Callable[[str], None]
 
@@ -43,45 +57,150 @@ class ImportSummary:
     stations_registered: int = 0
     batch_ids: list[int] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    #: files whose exact content is already in the store: (file, earlier file, earlier batch)
+    already: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}",
+                         file=str(path), code="unreadable_file") from None
     return h.hexdigest()
 
 
-def read_all(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str,
-             mapping: dict[str, Any] | None = None, progress: Progress | None = None) -> list[ReadResult]:
-    results = []
+def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
+             scratch: duckdb.DuckDBPyConnection | None = None, time_label: str | None = None) -> ReadResult:
+    """Read and check one file in a scratch connection (:func:`reader_connection`), never the store's.
+
+    The content hash is taken before and after the read: a file that changes meanwhile is refused.
+    """
+    before = _sha256(path)
+    own = scratch is None
+    con = reader_connection(path) if scratch is None else scratch
+    try:
+        result = read_file(con, path, fmt, mapping, time_label)
+    finally:
+        if own:
+            con.close()
+    if _sha256(path) != before:
+        raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
+                         code="file_changed")
+    result.sha256 = before
+    return result
+
+
+def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
+    """sha256 of a column mapping (canonical JSON), or None for the published formats."""
+    if mapping is None:
+        return None
+    return hashlib.sha256(json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
+             progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
+             already: list[tuple[str, str, int]] | None = None, time_label: str | None = None) -> list[ReadResult]:
+    """Read ``paths`` in one scratch connection that can read exactly these files and nothing else.
+
+    A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
+    read again; it is listed in ``already`` with the file and batch that hold its content.
+    """
+    seen = dict(skip or {})
+    todo: list[Path] = []
     for path in paths:
-        results.append(read_file(con, path, fmt, mapping))
-        if progress:
-            progress(str(path))
+        digest = _sha256(path)
+        if digest in seen:
+            if already is not None:
+                already.append((str(path), *seen[digest]))
+            if progress:
+                progress(str(path))
+            continue
+        seen[digest] = (display_path(path), 0)
+        todo.append(path)
+    if not todo:
+        return []
+    results = []
+    scratch = reader_connection(*todo)
+    try:
+        for path in todo:
+            results.append(read_one(path, fmt, mapping, scratch, time_label))
+            if progress:
+                progress(str(path))
+    finally:
+        scratch.close()
     return results
+
+
+def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str,
+                      mapping: dict[str, Any] | None = None,
+                      time_label: str | None = None) -> dict[str, tuple[str, int]]:
+    """sha256 -> (file, batch) of every file already imported the same way (format, or mapping;
+    and, when an explicit ``time_label`` is asked for, that hour convention: the same bytes read
+    with other hour labels are new data)."""
+    convention = {"start": START_LABEL, "end": END_LABEL}.get(str(time_label).lower()) if time_label else None
+    if mapping is None:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE format = ? AND mapping_sha256 IS NULL AND (? IS NULL OR time_convention = ?) "
+                           "GROUP BY 1", [fmt, convention, convention]).fetchall()
+    else:
+        rows = con.execute("SELECT file_sha256, any_value(file), min(batch_id) FROM air_import_batch "
+                           "WHERE mapping_sha256 = ? AND (? IS NULL OR time_convention = ?) GROUP BY 1",
+                           [mapping_digest(mapping), convention, convention]).fetchall()
+    return {str(h): (str(f), int(b)) for h, f, b in rows}
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str, *,
                  mapping: dict[str, Any] | None = None, register_stations: bool = False,
-                 progress: Progress | None = None) -> ImportSummary:
+                 progress: Progress | None = None, time_label: str | None = None) -> ImportSummary:
     """Read, check and store ``paths`` as one transaction: all files or none.
 
-    Raises :class:`ImportRejected` listing every error (file, line, column, reason).
+    Files are read in scratch connections (never on ``con``).  A file whose exact content
+    (sha256 of its bytes) is already imported records nothing new.  ``time_label``
+    (``start``/``end`` of the averaging hour) overrides the format's convention for prsa, csv,
+    parquet and excel files.  Raises :class:`ImportRejected` listing every error (file, line,
+    column, reason).
     """
-    results = read_all(con, paths, fmt, mapping, progress)
+    already: list[tuple[str, str, int]] = []
+    results = read_all(paths, fmt, mapping, progress, skip=imported_contents(con, fmt, mapping, time_label),
+                       already=already, time_label=time_label)
+    return import_results(con, results, register_stations=register_stations, already=already,
+                          mapping_sha256=mapping_digest(mapping))
+
+
+def import_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, pa.Table]], *,
+                  mapping: dict[str, Any] | None = None, register_stations: bool = False,
+                  time_label: str | None = None) -> ImportSummary:
+    """:func:`import_files` for in-memory tables ``(name, table)`` (the notebook API)."""
+    scratch = duckdb.connect(":memory:")  # readers never run on the store connection
+    try:
+        results = [read_table(scratch, table, name, mapping, time_label) for name, table in tables]
+    finally:
+        scratch.close()
+    return import_results(con, results, register_stations=register_stations)
+
+
+def import_results(con: duckdb.DuckDBPyConnection, results: list[ReadResult], *,
+                   register_stations: bool = False, already: list[tuple[str, str, int]] | None = None,
+                   mapping_sha256: str | None = None) -> ImportSummary:
+    """Check and store what the readers returned, as one transaction: all or nothing."""
+    already = already if already is not None else []
     errors = [i for r in results for i in r.errors]
     if errors:
         raise ImportRejected(errors)
-    summary = ImportSummary(files=len(results))
+    summary = ImportSummary(files=len(results), already=already)
+    if not results:
+        return summary
     with transaction(con):
         ensure_packaged_stations(con)
         if register_stations:
             summary.stations_registered = _register(con, results)
-        _unknown_stations(con, results)
+        _unknown_stations(con, results, register_stations)
         for r in results:
-            _store_one(con, r, summary)
+            _store_one(con, r, summary, mapping_sha256)
         warnings = [i for r in results for i in r.issues if i.severity == "warning"]
         warnings += _flat_o3(results)
         _store_warnings(con, warnings, summary.batch_ids[0] if summary.batch_ids else 0)
@@ -106,43 +225,76 @@ def _register(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> int:
     return len(new)
 
 
-def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> None:
-    known = {r[0] for r in con.execute("SELECT code FROM air_station").fetchall()}
+def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult],
+                      register_stations: bool = False) -> None:
+    """Refuse station codes the registry does not know, saying what would register them."""
+    known = pa.array([r[0] for r in con.execute("SELECT code FROM air_station").fetchall()], pa.string())
     issues = []
     for r in results:
-        codes = r.hours.column("station_code").to_pylist()
-        lines = r.hours.column("line").to_pylist()
+        codes = r.hours.column("station_code")
+        unknown = pc.invert(pc.is_in(codes, value_set=known))
         first: dict[str, int] = {}
-        for code, line in zip(codes, lines, strict=True):  # one pass per file to name the line
-            if code not in known and code not in first:
-                first[code] = line
-        issues += [Issue(r.file, line, "station", code,
-                         "unknown station code: register it (ecozone air stations import, or "
-                         "--register-stations for files that describe their stations) / 未知站点",
-                         "error") for code, line in first.items()]
+        if pc.any(unknown).as_py():  # the first line of each unknown code (few): set-based
+            bad = r.hours.filter(unknown).group_by("station_code").aggregate([("line", "min")])
+            first = dict(zip(bad.column("station_code").to_pylist(), bad.column("line_min").to_pylist(), strict=True))
+        for code, line in first.items():
+            if code in r.unknown_cities:
+                at, city = r.unknown_cities[code]
+                issues.append(Issue(r.file, at, "area", city,
+                                    f"station {code}: city {city!r} is not in the region dictionary (no province or "
+                                    "prefecture of that name) / 站点所在城市不在行政区划表中", "error"))
+            elif register_stations:
+                issues.append(Issue(r.file, line, "station", code,
+                                    "unknown station code, and the file does not describe it (no city or name "
+                                    "columns): register it with ecozone air stations import / 未知站点，文件未提供站点信息",
+                                    "error"))
+            else:
+                issues.append(Issue(r.file, line, "station", code,
+                                    "unknown station code: register it (ecozone air stations import, or "
+                                    "--register-stations for files that describe their stations) / 未知站点", "error"))
     if issues:
         raise ImportRejected(issues)
 
 
-def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary) -> None:
+def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary,
+               mapping_sha256: str | None = None) -> None:
     """Insert one file's station hours; equal stored hours are unchanged, different ones refused."""
     row = con.execute("SELECT nextval('air_import_batch_seq')").fetchall()[0]
     assert row is not None
     batch = int(row[0])
-    incoming = r.hours  # noqa: F841 - read by DuckDB's replacement scan
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE air_in AS SELECT s.station_id, i.* EXCLUDE (station_code) "
-        "FROM incoming i JOIN air_station s ON s.code = i.station_code")
+    # station code -> id on the arrays (the registry is small; no string join over the rows)
+    reg = con.execute("SELECT code, station_id FROM air_station").fetchall()
+    pos = pc.index_in(r.hours.column("station_code"), value_set=pa.array([c for c, _ in reg], pa.string()))
+    ids = pc.take(pa.array([i for _, i in reg], pa.int32()), pos)
+    incoming = r.hours.drop(["station_code"]).add_column(0, "station_id", ids)
     values = ("pm25", "pm10", "so2", "no2", "co", "o3")
-    same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)
-    conflicts = con.execute(
+    if incoming.num_rows:
+        lo, hi = pc.min_max(incoming.column("hour")).values()
+        station_set = pa.array(np.unique(ids.to_numpy(zero_copy_only=False)), pa.int32())  # noqa: F841
+        overlap = con.execute(
+            "SELECT count(*) FROM air_station_hour WHERE hour BETWEEN ? AND ? "
+            "AND station_id IN (SELECT * FROM station_set)", [lo.as_py(), hi.as_py()]).fetchall()[0][0]
+    else:
+        overlap = 0
+    if not overlap:  # nothing stored for these stations and hours: append, no joins
+        _insert_batch(con, r, batch, incoming.num_rows, 0, mapping_sha256)
+        con.execute(  # sql: vetted (values: constants; the batch is a parameter)
+            f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(values)}, ?, line FROM incoming",
+            [batch])
+        summary.rows_read += r.rows_read
+        summary.hours_added += incoming.num_rows
+        summary.batch_ids.append(batch)
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE air_in AS SELECT * FROM incoming")
+    same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)  # sql: vetted (constants)
+    conflicts = con.execute(  # sql: vetted (same from a constant tuple)
         f"SELECT i.line, s.code, i.hour, h.batch_id, h.source_row, b.file FROM air_in i "
         f"JOIN air_station_hour h USING (station_id, hour) JOIN air_station s USING (station_id) "
         f"JOIN air_import_batch b ON b.batch_id = h.batch_id WHERE NOT ({same}) ORDER BY i.line LIMIT 1000"
     ).fetchall()
     if conflicts:
         raise ImportRejected([
-            Issue(r.file, int(line), "station,time", f"{code} hour {hour}",
+            Issue(r.file, int(line), "station,time", f"{code} {hour_label(hour)}",
                   f"differs from the stored value of {file}:{src_row} (batch {b}) / 与已入库数值不同",
                   "error") for line, code, hour, b, src_row, file in conflicts])
     counted = con.execute(
@@ -150,18 +302,25 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSum
         "FROM air_in i LEFT JOIN air_station_hour h USING (station_id, hour)").fetchall()[0]
     assert counted is not None
     added, unchanged = int(counted[0]), int(counted[1])
-    warnings = sum(1 for i in r.issues if i.severity == "warning")
-    con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
-                "rows_read, hours_added, hours_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch, r.file, _sha256(Path(r.file)), r.format, r.time_convention, r.rows_read,
-                 added, unchanged, warnings])
-    con.execute(
+    _insert_batch(con, r, batch, added, unchanged, mapping_sha256)
+    con.execute(  # sql: vetted (values: constants; the batch is a parameter)
         f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
-        f"{batch}, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)")
+        "?, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)", [batch])
     summary.rows_read += r.rows_read
     summary.hours_added += added
     summary.hours_unchanged += unchanged
     summary.batch_ids.append(batch)
+
+
+def _insert_batch(con: duckdb.DuckDBPyConnection, r: ReadResult, batch: int, added: int, unchanged: int,
+                  mapping_sha256: str | None = None) -> None:
+    """The provenance row of one file (content hash, and the mapping's hash for mapped files)."""
+    warnings = sum(1 for i in r.issues if i.severity == "warning")
+    con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
+                "rows_read, hours_added, hours_unchanged, warnings, mapping_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch, r.file, r.sha256, r.format, r.time_convention, r.rows_read,
+                 added, unchanged, warnings, mapping_sha256])
 
 
 def _store_warnings(con: duckdb.DuckDBPyConnection, warnings: list[Issue], batch: int) -> None:
@@ -189,9 +348,11 @@ def memory_store(paths: Sequence[Path], fmt: str, *, mapping: dict[str, Any] | N
 
 
 def resolve_cities(names: Sequence[str] | None) -> list[str] | None:
+    """City codes of names, codes or city groups (a group stands for its members); LookupError if unknown."""
     if not names:
         return None
-    codes = []
+    codes: list[str] = []
+    groups = region_members()
     for n in names:
         for part in str(n).split(","):
             if not part.strip():
@@ -199,7 +360,9 @@ def resolve_cities(names: Sequence[str] | None) -> list[str] | None:
             code = city_code(part)
             if code is None:
                 raise LookupError(part)
-            codes.append(code)
+            for c in groups.get(code, (code,)):
+                if c not in codes:
+                    codes.append(c)
     return codes
 
 
@@ -211,23 +374,31 @@ def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
               cities: Sequence[str] | None = None,
               include_background: bool = False) -> tuple[engine.StationHours, engine.Network]:
     """Station hours of the span and the station→city layout, as compact arrays."""
-    where = "" if include_background else " WHERE NOT background"
-    stations = con.execute(f"SELECT station_id, city_code FROM air_station{where}").fetchall()
+    stations = con.execute("SELECT station_id, city_code FROM air_station WHERE ? OR NOT background",
+                           [include_background]).fetchall()
     if cities is not None:
         stations = [s for s in stations if s[1] in set(cities)]
-    city_list = sorted({c for _, c in stations})
     max_id = int((con.execute("SELECT max(station_id) FROM air_station").fetchall()[0] or [0])[0] or 0)
-    city_of = np.full(max_id + 1, -1, dtype=np.int32)
-    for sid, c in stations:
-        city_of[sid] = city_list.index(c)
     table = con.sql(
         "SELECT station_id, hour, pm25, pm10, so2, no2, co, o3 FROM air_station_hour "
         "WHERE hour >= $1 AND hour < $2", params=[first_day * 24, (first_day + n_days) * 24]
     ).to_arrow_table()
+    station_ids = table.column("station_id").to_numpy().astype(np.int32)
+    # the cities with at least one station hour in the span (the registry holds every city of
+    # the network; a city without data has no row, as before)
+    has_data = np.zeros(max_id + 1, dtype=bool)
+    has_data[station_ids] = True
+    stations = [(sid, c) for sid, c in stations if has_data[sid]]
+    city_list = sorted({c for _, c in stations})
+    index = {c: i for i, c in enumerate(city_list)}
+    city_of = np.full(max_id + 1, -1, dtype=np.int32)
+    for sid, c in stations:  # one entry per registered station, not per data row
+        city_of[sid] = index[c]
     sh = engine.StationHours(
-        table.column("station_id").to_numpy().astype(np.int32),
+        station_ids,
         table.column("hour").to_numpy().astype(np.int32),
-        {p: table.column(p).to_numpy(zero_copy_only=False).astype(np.float32) for p in engine.POLLUTANTS})
+        {p: pc.fill_null(table.column(p), MISSING).to_numpy().astype(np.int32, copy=False)
+         for p in engine.POLLUTANTS})
     return sh, engine.Network(city_list, city_of)
 
 

@@ -24,6 +24,7 @@ from ecozone.catalogue.models import (
     Document,
     Domain,
     Indicator,
+    Instrument,
     Measure,
     Region,
     Target,
@@ -102,7 +103,25 @@ class Catalogue:
     documents: dict[str, Document] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
     achieved: dict[str, Achieved] = field(default_factory=dict)
+    instruments: dict[str, Instrument] = field(default_factory=dict)
     origin: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (file, line)
+
+    @property
+    def indicator_renames(self) -> dict[str, str]:
+        """Former indicator id -> its current id."""
+        return {old: i.id for i in self.indicators.values() for old in i.former_ids}
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Merged target id -> the id of the target it became."""
+        return {a: t.id for t in self.targets.values() for a in t.aliases}
+
+    def target(self, target_id: str) -> Target | None:
+        """A target by its id or by the id of a record merged into it."""
+        if target_id in self.targets:
+            return self.targets[target_id]
+        merged = self.aliases.get(target_id)
+        return self.targets[merged] if merged else None
 
     def region_by_name(self, name: str) -> Region | None:
         """Find a region by code, Chinese name, English name or alias."""
@@ -225,7 +244,9 @@ def _check_references(cat: Catalogue, col: _Collector, root: Path) -> None:
             bad("region", f"unknown region {rec.region!r}")
         ind = cat.indicators.get(rec.indicator)
         if ind is None:
-            bad("indicator", f"unknown indicator {rec.indicator!r}")
+            renamed = cat.indicator_renames.get(rec.indicator)
+            hint = f" (renamed to {renamed!r})" if renamed else ""
+            bad("indicator", f"unknown indicator {rec.indicator!r}{hint}")
         else:
             how = rec.comparison if isinstance(rec, Target) else rec.measure
             want = expected_unit(how, ind)
@@ -240,6 +261,37 @@ def _check_references(cat: Catalogue, col: _Collector, root: Path) -> None:
             bad("conflict_note", "a conflict needs a note saying what disagrees")
 
 
+def _check_v2(cat: Catalogue, col: _Collector, root: Path) -> None:
+    """Statements, scope members, aliases and instruments refer to things that exist."""
+    seen_alias: dict[str, str] = {}
+    for t in cat.targets.values():
+        file, line = cat.origin[t.id]
+        path = root.parent / file
+        for st in t.statements:
+            if st.document not in cat.documents:
+                col.add(path, line, "statements.document", f"unknown document {st.document!r}")
+        for m in t.members:
+            if m not in cat.regions:
+                col.add(path, line, "members", f"unknown region {m!r}")
+        for a in t.aliases:
+            if a in cat.targets:
+                col.add(path, line, "aliases", f"alias {a!r} is still a target of its own")
+            elif a in seen_alias:
+                col.add(path, line, "aliases", f"alias {a!r} is also an alias of {seen_alias[a]}")
+            seen_alias[a] = t.id
+    for ins in cat.instruments.values():
+        file, line = cat.origin[ins.id]
+        path = root.parent / file
+        if ins.document not in cat.documents:
+            col.add(path, line, "document", f"unknown document {ins.document!r}")
+        if ins.region not in cat.regions:
+            col.add(path, line, "region", f"unknown region {ins.region!r}")
+        if ins.indicator is not None and ins.indicator not in cat.indicators:
+            col.add(path, line, "indicator", f"unknown indicator {ins.indicator!r}")
+        if ins.former_id and ins.former_id in cat.targets:
+            col.add(path, line, "former_id", f"{ins.former_id!r} is still a target")
+
+
 def _check_dictionaries(cat: Catalogue, col: _Collector, root: Path) -> None:
     for rid, reg in cat.regions.items():
         file, line = cat.origin[rid]
@@ -247,6 +299,10 @@ def _check_dictionaries(cat: Catalogue, col: _Collector, root: Path) -> None:
             if ref not in cat.regions:
                 col.add(root.parent / file, line, "parent/members", f"unknown region {ref!r}")
     for iid, ind in cat.indicators.items():
+        for old in ind.former_ids:
+            if old in cat.indicators:
+                file, line = cat.origin[iid]
+                col.add(root.parent / file, line, "former_ids", f"{old!r} is still an indicator of its own")
         if ind.domain not in cat.domains:
             file, line = cat.origin[iid]
             col.add(root.parent / file, line, "domain", f"unknown domain {ind.domain!r}")
@@ -279,8 +335,10 @@ def load_catalogue_lenient(root: Path | None = None) -> tuple[Catalogue, list[Pr
     col.load_into(Document, [root / "documents.yaml"], None, cat.documents, cat.origin)
     col.load_into(Target, yamls("catalogue"), "targets", cat.targets, cat.origin)
     col.load_into(Achieved, yamls("catalogue"), "achieved", cat.achieved, cat.origin)
+    col.load_into(Instrument, yamls("catalogue"), "instruments", cat.instruments, cat.origin)
     _check_dictionaries(cat, col, root)
     _check_references(cat, col, root)
+    _check_v2(cat, col, root)
     return cat, col.problems
 
 

@@ -8,6 +8,7 @@ match the indicator) lives in :mod:`ecozone.catalogue.loader`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 
@@ -88,6 +89,17 @@ COMPARISON_ZH = {
 }
 
 
+class Scope(StrEnum):
+    """What region a target's value is measured on."""
+
+    TOTAL = "total"  # the region as a whole (province-wide share, total emissions)
+    EACH = "each"  # every member region must meet it (每个县, 各市): ``members`` lists them
+    AVERAGE = "average"  # the mean over members (地级城市 PM2.5 = the province's mean)
+
+
+SCOPE_ZH = {Scope.TOTAL: "整体", Scope.EACH: "每个", Scope.AVERAGE: "平均"}
+
+
 class Record(BaseModel):
     """Base: unknown fields are errors, so a typo in a data file cannot pass unnoticed."""
 
@@ -122,6 +134,7 @@ class Indicator(Record):
     polarity: Polarity
     aliases: tuple[str, ...] = ()
     method: str | None = None  # the national standard or method that computes it
+    former_ids: tuple[str, ...] = ()  # ids this indicator had before a rename: still understood
     note: str | None = None
 
     @model_validator(mode="after")
@@ -158,10 +171,34 @@ def _check_year(v: int | None) -> int | None:
     return v
 
 
-class Target(Record):
-    """One quantitative (or worded) commitment of a plan, traceable to its sentence."""
+TARGET_ID = r"^T\d{3}(-4\.\d{1,2})?-\d{3,4}$"
 
-    id: str = Field(pattern=r"^T\d{3}(-4\.\d{1,2})?-\d{3,4}$")
+
+class Statement(Record):
+    """A further sentence that states a target (a restatement): the table row and the body
+    sentence, or the same commitment repeated in another document.
+
+    The target's own ``document``/``section``/``quote`` are its primary statement (the one its
+    kind comes from); ``statements`` lists the others.
+    """
+
+    document: str
+    section: str
+    quote: str
+    kind: Kind = Kind.UNSTATED  # what this sentence itself marks (body copies mark nothing)
+    merged_from: str | None = Field(default=None, pattern=TARGET_ID)  # the record it was before the merge
+    note: str | None = None
+
+    _quote = field_validator("quote")(_check_quote)
+
+
+class Target(Record):
+    """One commitment of a plan: one region (or an explicit set of members with ``each``), one
+    indicator, one deadline, one comparison and value, one kind; traceable to every sentence
+    that states it.
+    """
+
+    id: str = Field(pattern=TARGET_ID)
     document: str
     section: str
     region: str
@@ -182,6 +219,14 @@ class Target(Record):
     reconstructed: bool = False  # a damaged number restored from context (004)
     reconstruction_note: str | None = None
     reference: str | None = None  # an external list or standard the target points to
+    scope: Scope = Scope.TOTAL
+    members: tuple[str, ...] = ()  # the member regions of an ``each`` (or ``average``) target
+    member_rule: str | None = None  # the plan's words for members it does not list (每个乡（镇）)
+    scope_stated: bool = True  # False: the scope was inferred, not written in the sentence
+    year_stated: bool = True  # False: the sentence gives no year; ``year_rule`` says how it was set
+    year_rule: str | None = None
+    statements: tuple[Statement, ...] = ()  # restatements, beside the primary statement
+    aliases: tuple[str, ...] = ()  # ids of records merged into this one: they stay resolvable
     note: str | None = None
 
     _quote = field_validator("quote")(_check_quote)
@@ -209,6 +254,72 @@ class Target(Record):
             )
         if self.reconstructed and not self.reconstruction_note:
             raise ValueError("reconstructed values need reconstruction_note")
+        if self.scope is not Scope.TOTAL and len(self.members) < 2 and not self.member_rule:
+            raise ValueError(f"scope {self.scope.value} needs members (two or more regions) or member_rule")
+        if self.scope is Scope.TOTAL and (self.members or self.member_rule):
+            raise ValueError("members and member_rule are only for scope 'each' or 'average'")
+        if not self.year_stated and not self.year_rule:
+            raise ValueError("year_stated: false needs year_rule (how the deadline was set)")
+        for alias in self.aliases:
+            if not re.match(TARGET_ID, alias) or alias == self.id:
+                raise ValueError(f"alias {alias!r} is not another target id")
+        return self
+
+
+class InstrumentCategory(StrEnum):
+    """Kinds of policy instrument: rules that steer action, not states of the world to reach."""
+
+    ELIGIBILITY = "eligibility"  # 准入/申报条件: a threshold that qualifies a project or firm
+    SUBSIDY = "subsidy"  # 补贴, 奖励 amounts and rates
+    CLASSIFICATION = "classification"  # bands that sort firms or projects (A/B/C 级, 分档)
+    TECHNICAL = "technical"  # technical standards for equipment (锅炉容量, 能效限值)
+    PENALTY = "penalty"  # fines, surcharges, differentiated prices
+    OBLIGATION = "obligation"  # who must act and in what proportion (审核范围, 按比例购买抵销)
+    OTHER = "other"
+
+
+INSTRUMENT_CATEGORY_ZH = {
+    InstrumentCategory.ELIGIBILITY: "准入/申报条件",
+    InstrumentCategory.SUBSIDY: "补贴/奖励",
+    InstrumentCategory.CLASSIFICATION: "分级分类",
+    InstrumentCategory.TECHNICAL: "技术标准",
+    InstrumentCategory.PENALTY: "惩罚/差别价格",
+    InstrumentCategory.OBLIGATION: "义务范围/比例",
+    InstrumentCategory.OTHER: "其他",
+}
+
+
+class Instrument(Record):
+    """A policy instrument a plan sets (eligibility threshold, subsidy, classification band,
+    technical standard).  Kept with the same provenance as targets, never tracked.
+    """
+
+    id: str = Field(pattern=r"^I\d{3}(-4\.\d{1,2})?-\d{3,4}$")
+    document: str
+    section: str
+    region: str
+    category: InstrumentCategory
+    subject: str  # what it applies to, in the plan's words: 燃煤锅炉, 申报企业
+    indicator: str | None = None  # the indicator it is expressed in, where there is one
+    comparison: Comparison | None = None
+    value: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    text: str | None = None  # the rule in the plan's words
+    year: int | None = None  # from when / until when it applies, where stated
+    quote: str
+    former_id: str | None = Field(default=None, pattern=TARGET_ID)  # the target record it was
+    note: str | None = None
+
+    _quote = field_validator("quote")(_check_quote)
+    _years = field_validator("year")(_check_year)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Instrument:
+        if self.value is None and not self.text:
+            raise ValueError("an instrument needs value or text (the plan's words)")
+        if self.value is not None and not self.unit:
+            raise ValueError("an instrument value needs its unit")
         return self
 
 

@@ -8,8 +8,9 @@ white space removed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from ecozone.catalogue.loader import data_dir
@@ -36,6 +37,15 @@ class SeedText:
         """Offset in the original text where ``quote`` starts, or None."""
         i = self.squeezed.find(squeeze(quote))
         return None if i < 0 or not quote.strip() else self.offsets[i]
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+
+    def line_of(self, quote: str) -> int | None:
+        """The (1-based) line of the text where ``quote`` starts, or None."""
+        start = self.find(quote)
+        return None if start is None else bisect_right(self._line_starts, start)
 
     def count(self, quote: str) -> int:
         q = squeeze(quote)

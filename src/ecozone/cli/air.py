@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ecozone.air import engine, service
+from ecozone.air import api, engine, service
 from ecozone.cli.common import (
     Column,
     DbOption,
@@ -28,7 +28,7 @@ from ecozone.cli.common import (
     say,
     store,
 )
-from ecozone.ingest.common import ImportRejected
+from ecozone.errors import InputError
 from ecozone.ingest.readers import FORMATS, load_mapping
 from ecozone.ingest.stations import (
     Station,
@@ -64,23 +64,15 @@ def _progress(total: int) -> tuple[Progress, Any]:
 
 
 def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping: Path | None,
-            register_stations: bool) -> service.ImportSummary:
+            register_stations: bool, time_label: str | None = None) -> service.ImportSummary:
+    """Errors (ImportRejected, InputError: file, line, column, reason) go to EcozoneGroup."""
+    if fmt not in FORMATS:
+        raise fail(f"未知格式 {fmt}，可选：{', '.join(FORMATS)}", f"unknown format {fmt}; one of {', '.join(FORMATS)}")
     mapped = load_mapping(mapping) if mapping else None
     bar, task = _progress(len(paths))
-    try:
-        with bar:
-            return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
-                                        progress=lambda _: bar.advance(task))
-    except ImportRejected as exc:
-        for issue in exc.issues[:50]:
-            err_console.print(f"  {escape(str(issue))}")
-        more = len(exc.issues) - 50
-        if more > 0:
-            err_console.print(say(f"  …另有 {more} 条", f"  … {more} more"))
-        raise fail(f"导入被拒绝（{len(exc.issues)} 个错误），未写入任何数据",
-                   f"import refused ({len(exc.issues)} errors); nothing was written") from exc
-    except (ValueError, FileNotFoundError, duckdb.Error) as exc:
-        raise fail(f"无法读取：{exc}", f"cannot read: {exc}") from exc
+    with bar:
+        return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
+                                    progress=lambda _: bar.advance(task), time_label=time_label)
 
 
 @contextmanager
@@ -110,9 +102,17 @@ def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | 
         raise fail("多余的参数：输入文件须跟在 --input 之后", "extra arguments: input files go after --input")
     paths = [*(inputs or []), *(more or [])]
     out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
-                   if p.is_dir() else [p])
+    for p in paths:  # a folder is expanded here, visibly, never by DuckDB's glob
+        if not p.is_dir():
+            out.append(p)
+            continue
+        found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".parquet", ".xlsx"))
+        if not found:
+            raise InputError("文件夹中没有 .csv/.parquet/.xlsx 文件", "no .csv/.parquet/.xlsx files in this folder",
+                             file=str(p), code="empty_folder")
+        err_console.print(escape(say(f"文件夹 {p}：{len(found)} 个文件", f"folder {p}: {len(found)} files")),
+                          style="dim", highlight=False)
+        out.extend(found)
     return out or None
 
 
@@ -145,12 +145,19 @@ def import_cmd(
     fmt: Annotated[str, typer.Option("--format", help=f"输入格式 / input format: {', '.join(FORMATS)}")] = "cnemc",
     mapping: MappingOpt = None,
     register_stations: RegisterOpt = False,
+    time_label: Annotated[str | None, typer.Option(
+        "--time-label", help="小时标记为时段起点或终点（prsa、csv、parquet、excel）/ hour labels mark the start or "
+                             "end of the hour (prsa: end; csv: the mapping's time_label)")] = None,
     db: DbOption = None,
 ) -> None:
     """导入站点小时数据（一次导入：全部成功或全部不写）/ import station hours, all or nothing."""
+    paths = _inputs(paths, None) or []
     with store(db, load=False) as con:
-        summary = _import(con, paths, fmt, mapping, register_stations)
+        summary = _import(con, paths, fmt, mapping, register_stations, time_label)
     _warn(summary)
+    for file, earlier, batch in summary.already:
+        err_console.print(escape(say(f"已导入过（内容相同：批次 {batch}，{earlier}），跳过：{file}",
+                                     f"already imported (same content as batch {batch}, {earlier}), skipped: {file}")))
     console.print(say(
         f"已导入 {summary.files} 个文件：读取 {summary.rows_read} 行，新增站点小时 {summary.hours_added}，"
         f"未变化 {summary.hours_unchanged}，新登记站点 {summary.stations_registered}，提示 {len(summary.warnings)}",
@@ -191,8 +198,8 @@ def daily_cmd(
         raise fail("结束日期早于起始日期", "--to is before --from")
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        cd = service.compute_days(con, d0, d1, cities, include_background)
-    table = service.with_city_names(engine.daily_rows(cd))
+        table = api.daily(con, start=d0, end=d1, cities=cities, include_background=include_background,
+                          output="arrow")
     render(_rows(table), DAILY_COLUMNS, fmt, say("城市日空气质量", "City daily air quality"))
 
 
@@ -210,6 +217,14 @@ ANNUAL_COLUMNS = [
     Column("compliance_label", "达标", "complies"),
 ]
 POLS = ("so2", "no2", "pm10", "pm25", "co", "o3")
+# how a pollutant is written in either language (never the internal id)
+POLLUTANT_LABEL = {"so2": "SO₂", "no2": "NO₂", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O₃",
+                   "o3_8h": "O₃-8h", "o3_1h": "O₃-1h"}
+
+
+def _pollutants(ids: list[str]) -> str:
+    return "、".join(POLLUTANT_LABEL.get(p, p) for p in ids) if say("zh", "en") == "zh" else \
+        ", ".join(POLLUTANT_LABEL.get(p, p) for p in ids)
 
 
 def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -218,7 +233,7 @@ def _annual_rows(table: pa.Table) -> list[dict[str, Any]]:
         r["compliance"] = {p: r[f"{p}_complies"] for p in POLS}
         failing = [p for p in POLS if r[f"{p}_complies"] is False]
         r["compliance_label"] = say("达标", "yes") if r["all_complies"] else \
-            (say("超标：", "no: ") + ",".join(failing) if failing else say("数据不足", "incomplete"))
+            (say("超标：", "no: ") + _pollutants(failing) if failing else say("数据不足", "incomplete"))
     return rows
 
 
@@ -232,14 +247,19 @@ def annual_cmd(
     register_stations: RegisterOpt = False,
     include_background: BackgroundOpt = False,
     record: Annotated[bool, typer.Option("--record", help="把年值写入观测值（供目标跟踪）/ record the values as observations")] = False,
+    engine_name: Annotated[str, typer.Option("--engine", help="计算引擎：duckdb（本机）或 spark / engine: duckdb (this machine) or spark")] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark 主节点 URL（默认 local[*]）/ Spark master URL (default local[*])")] = None,
     fmt: FormatOption = Format.table,
     more: MoreInputs = None,
     db: DbOption = None,
 ) -> None:
     """年度评价（HJ 663）、优良天数与综合指数 / annual assessment, good days, composite index."""
     cities = _cities(city)
+    if engine_name not in api.ENGINES:
+        raise fail(f"未知引擎 {engine_name}，可选：duckdb、spark", f"unknown engine {engine_name}; one of duckdb, spark")
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, from_files):
-        table = pa.concat_tables([service.compute_annual(con, y, cities, include_background) for y in year])
+        table = api.annual(con, year=year, cities=cities, include_background=include_background, output="arrow",
+                           engine=engine_name, spark_master=spark_master)
         if record:
             if from_files:
                 raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
@@ -268,7 +288,7 @@ def _period_rows(table: pa.Table) -> list[dict[str, Any]]:
     for r in rows:
         r["validity"] = {k: r[f"{p}_valid"] for k, p in PERIOD_VALIDITY.items()}
         short = [p for p in PERIOD_VALIDITY.values() if not r[f"{p}_valid"]]
-        r["validity_label"] = say("有效", "valid") if not short else say("数据不足：", "incomplete: ") + ",".join(short)
+        r["validity_label"] = say("有效", "valid") if not short else say("数据不足：", "incomplete: ") + _pollutants(short)
     return rows
 
 
@@ -291,7 +311,8 @@ def period_cmd(
         raise fail("--by 须为 month 或 quarter", "--by must be month or quarter")
     cities = _cities(city)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        table = pa.concat_tables([service.compute_period(con, y, by, cities, include_background) for y in year])
+        table = api.period(con, year=year, by=by, cities=cities, include_background=include_background,
+                           output="arrow")
     if table.num_rows == 0:
         err_console.print(say("没有该年的站点数据", "no station data for that year"))
     years = "、".join(map(str, year))
@@ -316,18 +337,21 @@ def rank_cmd(
     """综合指数排名（城市环境空气质量排名技术规定）/ composite-index ranking of cities."""
     codes = _cities(cities)
     with _source(db, _inputs(inputs, more), input_format, mapping, register_stations) as (con, _):
-        table = service.compute_annual(con, year, codes)
-        base = service.compute_annual(con, base_year, codes) if base_year else None
-    ranked = service.ranking(table, worst_first=worst_first, base=base)
+        ranked = api.rank(con, year=year, cities=codes, worst_first=worst_first, base_year=base_year,
+                          output="arrow")
     columns = [Column("rank", "名次", "rank"), Column("city_name", "城市", "city"),
                Column("composite_index", "综合指数", "index"), Column("composite_primary", "首要污染物", "primary"),
                Column("pm25_mean", "PM2.5", "PM2.5"), Column("good_day_ratio", "优良率%", "good %")]
-    if base is not None:
+    if base_year:
         columns += [Column("base_index", f"{base_year}指数", f"{base_year} index"),
                     Column("change_pct", "变化率%", "change %")]
     title = say(f"{year} 年综合指数排名" + ("（倒排）" if worst_first else ""),
                 f"Composite index ranking {year}" + (" (worst first)" if worst_first else ""))
-    render(_rows(ranked), columns, fmt, title)
+    rows = _rows(ranked)
+    if fmt is Format.table:  # pollutant names, not ids, on screen; the JSON/CSV keep the ids
+        for r in rows:
+            r["composite_primary"] = _pollutants([p for p in str(r.get("composite_primary") or "").split(",") if p])
+    render(rows, columns, fmt, title)
 
 
 @stations_app.command("list")
@@ -358,10 +382,7 @@ def stations_import(
     db: DbOption = None,
 ) -> None:
     """从文件登记或更新站点 / register or update stations from a file."""
-    try:
-        stations = read_station_file(file)
-    except (ValueError, OSError) as exc:
-        raise fail(str(exc), str(exc)) from exc
+    stations = read_station_file(file)  # InputError: file, row, reason (EcozoneGroup)
     with store(db, load=False) as con, transaction(con):
         changed = upsert_stations(con, stations)
     console.print(say(f"站点 {len(stations)} 个，新增或更新 {changed} 个", f"{len(stations)} stations, {changed} new or changed"))
@@ -384,4 +405,4 @@ def stations_add(
     with store(db, load=False) as con, transaction(con):
         upsert_stations(con, [Station(code, name, cc, longitude=longitude, latitude=latitude,
                                       background=background, source="ecozone air stations add")])
-    console.print(say(f"已登记 {code}", f"registered {code}"))
+    console.print(escape(say(f"已登记 {code}", f"registered {code}")))

@@ -9,12 +9,18 @@ stop the import; warnings (data-quality flags) are kept with it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from ecozone.air.units import SCALE, STEP
+from ecozone.errors import InputError, clip
 from ecozone.ingest.stations import Station
 
 POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
@@ -33,6 +39,36 @@ CO_MG_MEDIAN_MAX = 30.0
 END_LABEL = "end-of-hour labels (national release convention), stored as start-of-hour"
 START_LABEL = "start-of-hour labels"
 
+#: the national network's hourly data start well after this: an earlier hour is a keying or
+#: parsing error (configurable: ``ECOZONE_EARLIEST_HOUR=YYYY-MM-DD``)
+EARLIEST_HOUR = datetime(2000, 1, 1)
+ENV_EARLIEST = "ECOZONE_EARLIEST_HOUR"
+#: Beijing time (UTC+8), the time of every station hour
+BEIJING = timedelta(hours=8)
+
+
+def earliest_hour() -> datetime:
+    """The earliest plausible station hour: ``$ECOZONE_EARLIEST_HOUR`` or 2000-01-01 00:00."""
+    text = os.environ.get(ENV_EARLIEST, "").strip()
+    if not text:
+        return EARLIEST_HOUR
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{ENV_EARLIEST} 须为日期 YYYY-MM-DD", f"{ENV_EARLIEST} must be a date YYYY-MM-DD",
+                         value=clip(text)) from None
+
+
+def latest_hour(now: datetime | None = None) -> datetime:
+    """The latest plausible station hour: now (Beijing time) plus one hour."""
+    now = now or datetime.now(UTC)
+    return (now.astimezone(UTC).replace(tzinfo=None) + BEIJING) + timedelta(hours=1)
+
+
+def hour_label(hour: int) -> str:
+    """An internal hour number as the Beijing time it starts (``2015-03-01 07:00``)."""
+    return (datetime(1970, 1, 1) + timedelta(hours=int(hour))).strftime("%Y-%m-%d %H:00")
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -44,21 +80,30 @@ class Issue:
     severity: str  # "error" | "warning"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        col = f" [{self.column}]" if self.column else ""
-        val = f" = {self.value!r}" if self.value is not None else ""
-        return f"{where}{col}{val}: {self.reason}"
+        where = f"{clip(self.file, 200)}:{self.line}" if self.line is not None else clip(self.file, 200)
+        col = f" [{clip(self.column, 40)}]" if self.column else ""
+        val = f" = {clip(repr(self.value))}" if self.value is not None else ""
+        return f"{where}{col}{val}: {clip(self.reason, 300)}"
 
 
-class ImportRejected(Exception):
-    """Bad input: the import is refused as a whole; ``issues`` say where and why."""
+class ImportRejected(InputError):
+    """Bad input: the import is refused as a whole; ``issues`` say where and why (exit 2)."""
 
     def __init__(self, issues: list[Issue]):
         self.issues = issues
-        errors = [i for i in issues if i.severity == "error"]
+        errors = [i for i in issues if i.severity == "error"] or issues
+        files = sorted({i.file for i in errors})
+        one = files[0] if len(files) == 1 else None
+        super().__init__(
+            zh=f"导入被拒绝（{len(errors)} 个错误），未写入任何数据",
+            en=f"import refused ({len(errors)} errors); nothing was written",
+            file=one, detail=[str(i) for i in errors[:1000]], code="import_refused")
+
+    def __str__(self) -> str:
+        errors = [i for i in self.issues if i.severity == "error"] or self.issues
         shown = "\n".join(str(i) for i in errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{len(errors)} errors in the input:\n{shown}{more}")
+        return f"{len(errors)} errors in the input:\n{shown}{more}"
 
 
 @dataclass
@@ -69,9 +114,12 @@ class ReadResult:
     format: str
     time_convention: str
     rows_read: int
-    hours: pa.Table              # station_code, hour, pm25..o3 (float32), line
+    hours: pa.Table              # station_code, hour, pm25..o3 (int32, units of SCALE), line
     stations: list[Station] = field(default_factory=list)   # metadata the file carries
     issues: list[Issue] = field(default_factory=list)
+    sha256: str = ""             # content hash of the bytes read (idempotence, provenance)
+    #: stations the file describes whose city the region dictionary does not know: code -> (line, city)
+    unknown_cities: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -79,63 +127,158 @@ class ReadResult:
 
 
 def _missing(col: str) -> str:
+    """SQL: the cell ``col`` (a column name from :data:`POLLUTANTS`) holds no value."""
     tokens = ", ".join(f"'{t}'" for t in MISSING_TOKENS)
     return f"(trim({col}) IN ({tokens}) OR {col} IS NULL)"
 
 
+#: the raw relations a reader may hand to :func:`check` (names are code constants, never input)
+RAW_TABLES = ("air_raw",)
+
+
+def _typed(con: duckdb.DuckDBPyConnection, raw: str) -> bool:
+    """Whether the pollutant columns of ``raw`` carry native numbers (Parquet, a DataFrame)."""
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
+                             [raw]).fetchall())
+    return all(str(types.get(p, "VARCHAR")) not in ("VARCHAR", '"NULL"', "NULL") for p in POLLUTANTS)
+
+
 def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: int,
           co_factor: float = 1.0, co_unit: str = "mg/m³") -> tuple[pa.Table, list[Issue]]:
-    """Parse and check the raw relation ``raw`` (columns file, line, station_code, time_raw, ts,
-    and VARCHAR pm25..o3).  Returns the clean station hours and the issues found."""
-    parsed = ", ".join(
-        f"CASE WHEN {_missing(p)} THEN NULL ELSE TRY_CAST(trim({p}) AS DOUBLE)"
-        f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, {p} AS {p}_raw"
-        for p in POLLUTANTS)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE air_parsed AS SELECT line, trim(station_code) AS station_code,"
-        f" time_raw, CAST(epoch(ts) // 3600 AS INTEGER) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
-    issues = _row_issues(con, file) + _co_unit_issue(con, file, co_factor, co_unit)
-    issues += _duplicate_issues(con, file)
-    cols = ", ".join(f"CAST({p} AS FLOAT) AS {p}" for p in POLLUTANTS)
-    hours = con.sql(
-        f"SELECT station_code, hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
-        " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
-        " FROM air_parsed WHERE hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> ''"
-        ") WHERE k = 1 ORDER BY station_code, hour").to_arrow_table()
+    """Parse and check the raw relation ``raw`` (columns line, station_code, time_raw, ts, and
+    pm25..o3 as text or as native numbers).  Returns the clean station hours and the issues found.
+
+    Set-based and lean: text cells are parsed once into a temp table; native numbers (Parquet,
+    DataFrames) are read where they lie, never cast to text (a view).  One aggregate pass counts
+    every kind of bad cell and the duplicate station-hours; only when it finds some are the
+    offending rows listed (file, line, column, value, reason).
+
+    Plausibility: an hour before :func:`earliest_hour` or after :func:`latest_hour` is an error.
+    """
+    if raw not in RAW_TABLES or shift_hours not in (-1, 0) or co_factor not in (1.0, 0.001):
+        raise ValueError("check() takes a reader's raw table, an hour shift of 0/-1 and a CO factor of 1/0.001")
+    typed = _typed(con, raw)
+    if typed:
+        parsed = ", ".join(  # sql: vetted (POLLUTANTS and co_factor are code constants)
+            f"CASE WHEN isnan(CAST({p} AS DOUBLE)) THEN NULL ELSE CAST({p} AS DOUBLE)"
+            f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, CAST({p} AS VARCHAR) AS {p}_raw"
+            for p in POLLUTANTS)
+        kind = "VIEW"
+    else:
+        parsed = ", ".join(  # sql: vetted (POLLUTANTS and co_factor are code constants)
+            f"CASE WHEN {_missing(p)} THEN NULL ELSE TRY_CAST(trim({p}) AS DOUBLE)"
+            f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, {p} AS {p}_raw"
+            for p in POLLUTANTS)
+        kind = "TABLE"
+    _drop(con, "air_parsed")
+    con.execute(  # sql: vetted (raw, kind and shift_hours checked above against constants)
+        f"CREATE TEMP {kind} air_parsed AS SELECT line, trim(station_code) AS station_code,"
+        f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
+
+    # stored as integers of SCALE[p] steps (ecozone.air.units): exact sums downstream
+    # TRY_CAST: a NaN (missing in Parquet) must give NULL even where the optimiser moves the cast
+    cols = ", ".join(f"TRY_CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    valid = ("hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> '' AND hour BETWEEN $lo AND $hi")
+    # one scan: the stored values, and per row whether any cell is bad and whether it is kept
+    reader = con.sql(  # sql: vetted (cols and conditions from code constants)
+        f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "
+        f"coalesce({_bad_condition()}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM air_parsed",
+        params=_window()).to_arrow_reader(1 << 20)
+    kept, any_bad = [], False
+    for batch in reader:  # streamed: only the kept rows of each batch are held
+        any_bad = any_bad or bool(pc.any(batch.column("bad__")).as_py())
+        kept.append(batch.filter(batch.column("ok__")).drop_columns(["bad__", "ok__"]))
+    schema = reader.schema
+    hours = pa.Table.from_batches(kept, schema=pa.schema([f for f in schema if f.name not in ("bad__", "ok__")]))
+    issues = _row_issues(con, file) if any_bad else []
+    co = hours.column("co").drop_null().to_numpy()
+    if co.size >= 24:  # the unit check on the stored values (median of CO in mg/m³)
+        issues += _co_unit_issue(con, file, co_factor, co_unit, float(np.median(co)) / SCALE["co"], co.size)
+    repeated = False
+    if hours.num_rows > 1:  # ordered by station and hour, a repeat is a neighbour
+        order, same_station = station_hour_order(hours)
+        hr = hours.column("hour").to_numpy()[order]
+        repeated = bool(np.any(same_station[1:] & (hr[1:] == hr[:-1])))
+    if repeated:  # the same station-hour twice: list them, keep the first line of each
+        issues += _duplicate_issues(con, file)
+        hours = con.sql(  # sql: vetted (cols from POLLUTANTS and SCALE)
+            f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
+            " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
+            f" FROM air_parsed WHERE {valid}) WHERE k = 1", params=_window()).to_arrow_table()
     return hours, issues
 
 
-def _fetch_issues(con: duckdb.DuckDBPyConnection, sql: str, file: str, severity: str) -> list[Issue]:
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the temp table or view ``name`` (a code constant) if there is one."""
+    kinds = {r[0] for r in con.execute("SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = $n UNION ALL "
+                                       "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = $n", {"n": name}).fetchall()}
+    for kind in kinds:
+        con.execute(f"DROP {kind} {name}")  # sql: vetted (kind from the catalogue, name a code constant)
+
+
+def _bad_condition() -> str:
+    """SQL over ``air_parsed``: the row holds a bad cell of any kind (details: :func:`_row_issues`)."""
+    conds = ["hour IS NULL", "station_code IS NULL OR station_code = ''", "hour < $lo", "hour > $hi"]
+    for p in POLLUTANTS:
+        # NOT isnan: NaN (missing in Parquet) compares above every number, and DuckDB may push
+        # a comparison past the CASE that turns NaN into NULL
+        conds += [f"{p} < 0", f"{p} > {IMPOSSIBLE_ABOVE[p]} AND NOT isnan({p})",
+                  f"abs({p} * {SCALE[p]} - round({p} * {SCALE[p]})) > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))"
+                  f" AND NOT isnan({p})",
+                  f"{p} IS NULL AND NOT {_missing(p + '_raw')}"]
+    return "(" + " OR ".join(f"({c})" for c in conds) + ")"
+
+
+def _window() -> dict[str, int]:
+    """The plausible hour numbers (bound parameters ``$lo``/``$hi``)."""
+    epoch = datetime(1970, 1, 1)
+    return {"lo": int((earliest_hour() - epoch) / timedelta(hours=1)),
+            "hi": int((latest_hour() - epoch) / timedelta(hours=1))}
+
+
+def _fetch_issues(con: duckdb.DuckDBPyConnection, sql: str, file: str, severity: str,
+                  params: dict[str, int] | None = None) -> list[Issue]:
     return [Issue(file, None if line is None else int(line), col, None if val is None else str(val),
-                  reason, severity) for line, col, val, reason in con.execute(sql).fetchall()]
+                  reason, severity) for line, col, val, reason in con.execute(sql, params).fetchall()]
 
 
 def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
+    window = _window()
     parts = [
         "SELECT line, 'time', time_raw, 'malformed timestamp / 时间格式错误' FROM air_parsed"
         " WHERE hour IS NULL",
         "SELECT line, 'station', station_code, 'missing station code / 缺少站点编码' FROM air_parsed"
         " WHERE station_code IS NULL OR station_code = ''",
+        "SELECT line, 'time', time_raw, 'hour before ' || strftime(make_timestamp($lo * 3600000000), '%Y-%m-%d')"
+        " || ', earlier than the monitoring network / 时间早于监测网建立' FROM air_parsed WHERE hour < $lo",
+        "SELECT line, 'time', time_raw, 'hour in the future (after ' || strftime(make_timestamp($hi * 3600000000),"
+        " '%Y-%m-%d %H:00') || ' Beijing time) / 时间晚于当前时间' FROM air_parsed WHERE hour > $hi",
     ]
     for p in POLLUTANTS:
-        parts += [
+        parts += [  # sql: vetted (p from POLLUTANTS, limits from IMPOSSIBLE_ABOVE)
             f"SELECT line, '{p}', {p}_raw, 'not a number / 非数值' FROM air_parsed"
             f" WHERE {p} IS NULL AND NOT {_missing(p + '_raw')}",
             f"SELECT line, '{p}', {p}_raw, 'negative concentration / 浓度为负' FROM air_parsed"
             f" WHERE {p} < 0",
             f"SELECT line, '{p}', {p}_raw, 'impossible value above {IMPOSSIBLE_ABOVE[p]:g} / 超出物理可能范围'"
-            f" FROM air_parsed WHERE {p} > {IMPOSSIBLE_ABOVE[p]}",
+            f" FROM air_parsed WHERE {p} > {IMPOSSIBLE_ABOVE[p]} AND NOT isnan({p})",
+            # stored as integers of SCALE[p] steps: a value between steps would be rounded, so it
+            # is refused instead (the published formats never carry more decimals)
+            f"SELECT line, '{p}', {p}_raw, 'more decimals than the stored step {STEP[p]} / 小数位超出存储精度'"
+            f" FROM air_parsed WHERE abs({p} * {SCALE[p]} - round({p} * {SCALE[p]}))"
+            f" > 1e-6 * greatest(1, abs({p} * {SCALE[p]})) AND NOT isnan({p})",
         ]
-    sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"
-    return _fetch_issues(con, sql, file, "error")
+    sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"  # sql: vetted (parts above)
+    return _fetch_issues(con, sql, file, "error", window)
 
 
-def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str) -> list[Issue]:
+def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str,
+                   median_co: float | None, n_co: int) -> list[Issue]:
     """A whole-file unit mix-up: the CO median does not fit the unit the format declares."""
-    row = con.execute("SELECT median(co), count(co) FROM air_parsed").fetchall()[0]
-    if not row or row[0] is None or row[1] < 24:
+    del con
+    if median_co is None or n_co < 24:
         return []
-    median = float(row[0])
+    median = float(median_co)
     if median > CO_MG_MEDIAN_MAX:
         why = (f"unit mix-up: CO median {median / factor:g} {unit} is {median:g} mg/m³: the file is not in {unit} "
                f"(µg/m³ read as mg/m³?) / CO 单位疑似混用")
@@ -149,8 +292,8 @@ def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, uni
 
 def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     """The same station-hour twice: an error if the values differ, a warning if identical."""
-    same = " AND ".join(f"a.{p} IS NOT DISTINCT FROM b.{p}" for p in POLLUTANTS)
-    sql = (
+    same = " AND ".join(f"a.{p} IS NOT DISTINCT FROM b.{p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    sql = (  # sql: vetted (same from POLLUTANTS)
         "SELECT b.line, 'station,time', b.station_code || ' ' || b.time_raw, "
         "CASE WHEN " + same + " THEN 'duplicate station-hour, identical values: kept line ' || a.line "
         "|| ' / 重复记录（数值相同）' ELSE 'duplicate station-hour with different values (line ' || a.line "
@@ -164,29 +307,58 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     return out
 
 
+def station_hour_order(hours: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """(row order by station then hour, whether each ordered row has the station of the row before).
+
+    Files usually come sorted by station and hour: that is checked on the columns as they are
+    (string comparisons, no encoding) and the order is then the identity; otherwise one sort.
+    """
+    n = hours.num_rows
+    code, hour = hours.column("station_code").combine_chunks(), hours.column("hour").combine_chunks()
+    if n > 1:
+        a, b = code.slice(0, n - 1), code.slice(1)
+        same = pc.equal(a, b)
+        later = pc.or_(pc.greater(b, a), pc.and_(same, pc.greater(hour.slice(1), hour.slice(0, n - 1))))
+        if pc.all(pc.fill_null(later, False)).as_py():
+            return np.arange(n), np.r_[False, pc.fill_null(same, False).to_numpy(zero_copy_only=False)]
+    enc = pc.dictionary_encode(code)
+    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    h = hour.to_numpy().astype(np.int64)
+    order = np.argsort((idx << 32) | (h - h.min(initial=0)), kind="stable")
+    si = idx[order]
+    return order, np.r_[False, si[1:] == si[:-1]]
+
+
 def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> list[Issue]:
     """Data-quality flag: an O3 hourly series that repeats the same value ≥ ``min_run`` hours.
 
     O3 follows the sun; a run of identical hourly values is an instrument or publishing fault
     (seen in the CNEMC archive).  Flagged per station, values kept, never dropped or changed.
+    A run: consecutive hours of one station with the same non-missing value (one sort, then
+    array comparisons).
     """
-    con = duckdb.connect()
-    try:
-        src = hours  # noqa: F841 - read by DuckDB's replacement scan
-        rows = con.execute(
-            "WITH s AS (SELECT station_code, hour, o3, "
-            "  hour - row_number() OVER (PARTITION BY station_code, o3 ORDER BY hour) AS grp "
-            "  FROM src WHERE o3 IS NOT NULL), "
-            "runs AS (SELECT station_code, o3, grp, count(*) AS n, min(hour) AS h0 FROM s "
-            "  GROUP BY ALL HAVING count(*) >= ?) "
-            "SELECT station_code, max(n), arg_max(o3, n), count(*) FROM runs GROUP BY 1 ORDER BY 1",
-            [min_run]).fetchall()
-    finally:
-        con.close()
-    return [Issue(file_label, None, "o3", f"{code}: {value:g}",
-                  f"O3 repeats the same hourly value for {n} hours ({runs} runs ≥ {min_run} h): "
-                  "suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning")
-            for code, n, value, runs in rows]
+    hours = hours.filter(pc.is_valid(hours.column("o3")))
+    if hours.num_rows == 0:
+        return []
+    order, same_station = station_hour_order(hours)
+    hr = hours.column("hour").to_numpy().astype(np.int64)[order]
+    o3 = hours.column("o3").to_numpy(zero_copy_only=False).astype(np.int64)[order]
+    brk = np.r_[True, ~same_station[1:] | (o3[1:] != o3[:-1]) | (hr[1:] != hr[:-1] + 1)]
+    run = np.cumsum(brk) - 1
+    length = np.bincount(run)
+    first = np.flatnonzero(brk)
+    long = np.flatnonzero(length >= min_run)
+    if not long.size:
+        return []
+    out = []
+    codes = hours.column("station_code").take(pa.array(order[first[long]])).to_pylist()
+    for code in sorted(set(codes)):  # one line per flagged station (few): output, not data rows
+        mine = long[np.asarray(codes, dtype=object) == code]
+        best = mine[np.argmax(length[mine])]
+        out.append(Issue(file_label, None, "o3", f"{code}: {o3[first[best]] / SCALE['o3']:g}",
+                         f"O3 repeats the same hourly value for {int(length[best])} hours ({mine.size} runs ≥ "
+                         f"{min_run} h): suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning"))
+    return sorted(out, key=lambda i: i.value or "")
 
 
 def display_path(path: Path) -> str:

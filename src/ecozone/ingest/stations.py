@@ -13,6 +13,7 @@ An unknown station code is never guessed: the import stops with the file, row an
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -21,6 +22,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import yaml
+
+from ecozone.errors import InputError, clip
 
 STATION_COLUMNS = ("code", "name_zh", "name_en", "city_code", "longitude", "latitude",
                    "national_control", "background", "source", "note")
@@ -68,6 +71,19 @@ def region_names() -> dict[str, str]:
     return out
 
 
+@cache
+def region_members() -> dict[str, tuple[str, ...]]:
+    """Group code -> member region codes (city groups such as group.cn_jjj_2_26), from the packaged regions."""
+    folder = resources.files("ecozone") / "data" / "regions"
+    out: dict[str, tuple[str, ...]] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+                if rec.get("members"):
+                    out.setdefault(str(rec["code"]), tuple(str(m) for m in rec["members"]))
+    return out
+
+
 def city_code(name: str) -> str | None:
     """The region code of a city name as data files write it (北京市, 北京, Beijing, 110000)."""
     return city_names().get(name.strip())
@@ -86,29 +102,69 @@ def packaged_stations() -> tuple[Station, ...]:
 
 
 def read_station_file(path: Path) -> list[Station]:
-    """Stations from a CSV (header with the Station field names) or a YAML list."""
+    """Stations from a CSV (header with the Station field names) or a YAML list.
+
+    Anything unreadable or malformed is an :class:`InputError` naming the file and row.
+    """
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("文件不存在", "no such file", file=name, code="no_such_file") from None
+    except IsADirectoryError:
+        raise InputError("这是一个文件夹，不是文件", "this is a directory, not a file", file=name,
+                         code="is_directory") from None
+    except UnicodeDecodeError:
+        raise InputError("不是 UTF-8 文本", "not UTF-8 text", file=name, code="bad_encoding") from None
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}", file=name,
+                         code="unreadable_file") from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        try:
+            records = yaml.safe_load(text) or []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError("YAML 语法错误", f"YAML syntax error: {clip(getattr(exc, 'problem', exc), 120)}",
+                             file=name, row=None if mark is None else mark.line + 1, code="bad_yaml") from None
     else:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            records = list(csv.DictReader(fh))
+        try:
+            records = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise InputError(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}", file=name, code="bad_csv") from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InputError("应为站点列表（每项含 code、city 等字段）", "expected a list of stations (code, city, …)",
+                         file=name, code="bad_station_file")
     stations = []
     for i, rec in enumerate(records, start=2):
         city = str(rec.get("city_code") or rec.get("city") or "")
         code = city_code(city) if city else None
         if not rec.get("code") or not code:
-            raise ValueError(f"{path}:{i}: station needs a code and a known city (got {city!r})")
+            raise InputError(f"站点须有编码和已知城市（得到 {clip(city)!r}）",
+                             f"a station needs a code and a known city (got {clip(city)!r})", file=name, row=i,
+                             code="bad_station")
+        try:
+            lon, lat = _float(rec.get("longitude")), _float(rec.get("latitude"))
+        except ValueError:
+            raise InputError("经纬度须为数字", "longitude and latitude must be numbers", file=name, row=i,
+                             code="bad_station") from None
+        if (lon is not None and not -180 <= lon <= 180) or (lat is not None and not -90 <= lat <= 90):
+            raise InputError("经纬度超出范围", "longitude or latitude out of range", file=name, row=i,
+                             value=f"{lon}, {lat}", code="bad_station")
         stations.append(Station(
-            code=str(rec["code"]), name_zh=str(rec.get("name_zh") or rec.get("name") or rec["code"]),
-            city_code=code, name_en=rec.get("name_en") or None,
-            longitude=_float(rec.get("longitude")), latitude=_float(rec.get("latitude")),
+            code=str(rec["code"]).strip(), name_zh=str(rec.get("name_zh") or rec.get("name") or rec["code"]),
+            city_code=code, name_en=rec.get("name_en") or None, longitude=lon, latitude=lat,
             national_control=_bool(rec.get("national_control"), True),
-            background=_bool(rec.get("background"), False), source=str(path), note=rec.get("note")))
+            background=_bool(rec.get("background"), False), source=name, note=rec.get("note")))
     return stations
 
 
 def _float(v: object) -> float | None:
-    return None if v in (None, "") else float(str(v))
+    if v in (None, ""):
+        return None
+    x = float(str(v))
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ValueError(v)
+    return x
 
 
 def _bool(v: object, default: bool) -> bool:
@@ -135,7 +191,7 @@ def upsert_stations(con: duckdb.DuckDBPyConnection, stations: list[Station]) -> 
     cols = ", ".join(STATION_COLUMNS)
     updates = ", ".join(f"{c} = coalesce(excluded.{c}, air_station.{c})" for c in STATION_COLUMNS
                         if c != "code")
-    con.execute(
+    con.execute(  # sql: vetted (cols, updates from STATION_COLUMNS)
         f"INSERT INTO air_station (station_id, {cols}) "
         f"SELECT nextval('air_station_id_seq'), {cols} FROM incoming "
         f"ON CONFLICT (code) DO UPDATE SET {updates}"
@@ -158,7 +214,7 @@ def list_stations(con: duckdb.DuckDBPyConnection, city: str | None = None) -> li
     if city:
         sql += " WHERE s.city_code = ?"
         params.append(city)
-    cur = con.execute(sql + " ORDER BY s.city_code, s.code", params)
+    cur = con.execute(sql + " ORDER BY s.city_code, s.code", params)  # sql: vetted (constant parts)
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     for row in rows:

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from ecozone.catalogue.loader import Catalogue, data_dir
+from ecozone.catalogue.seeds import seed_text
 from ecozone.store.db import meta_value, set_meta, transaction
 from ecozone.store.observations import WriteResult, write_observations
 
@@ -39,7 +40,8 @@ class LoadResult:
 def content_digest(cat: Catalogue) -> str:
     """SHA-256 over every record of ``cat``, so a load can tell whether anything changed."""
     h = hashlib.sha256()
-    for index in (cat.domains, cat.regions, cat.indicators, cat.documents, cat.targets, cat.achieved):
+    for index in (cat.domains, cat.regions, cat.indicators, cat.documents, cat.targets, cat.achieved,
+                  cat.instruments):
         for key in sorted(index):
             h.update(index[key].model_dump_json().encode())
     return h.hexdigest()
@@ -71,7 +73,8 @@ def _dictionary_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
             for r in cat.regions.values()
         ],
         "indicator": [
-            {**i.model_dump(), "polarity": i.polarity.value, "aliases": list(i.aliases)}
+            {**i.model_dump(), "polarity": i.polarity.value, "aliases": list(i.aliases),
+             "former_ids": list(i.former_ids)}
             for i in cat.indicators.values()
         ],
         "document": [
@@ -80,13 +83,56 @@ def _dictionary_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
         ],
         "target": [
             {
-                **t.model_dump(exclude={"document", "region", "indicator"}),
+                **t.model_dump(exclude={"document", "region", "indicator", "statements", "aliases", "members"}),
                 "document_id": t.document, "region_code": t.region, "indicator_id": t.indicator,
-                "comparison": t.comparison.value, "kind": t.kind.value,
-                "conflicts_with": list(t.conflicts_with),
+                "comparison": t.comparison.value, "kind": t.kind.value, "scope": t.scope.value,
+                "conflicts_with": list(t.conflicts_with), "n_statements": 1 + len(t.statements),
                 "source_file": cat.origin[t.id][0], "source_line": cat.origin[t.id][1],
             }
             for t in cat.targets.values()
+        ],
+        **_v2_rows(cat),
+    }
+
+
+def _line(cat: Catalogue, document: str, quote: str) -> int | None:
+    """The line of ``quote`` in its document's seed text (None for a catalogue without texts)."""
+    try:
+        return seed_text(cat.documents[document].file).line_of(quote)
+    except OSError:
+        return None
+
+
+def _v2_rows(cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
+    """Statements (the primary one first), aliases, members and instruments."""
+    statements = []
+    for t in cat.targets.values():
+        statements.append({
+            "target_id": t.id, "document": t.document, "section": t.section, "quote": t.quote,
+            "line": _line(cat, t.document, t.quote), "kind": t.kind.value, "is_primary": True,
+            "merged_from": None,
+        })
+        statements += [
+            {
+                "target_id": t.id, "document": s.document, "section": s.section, "quote": s.quote,
+                "line": _line(cat, s.document, s.quote), "kind": s.kind.value, "is_primary": False,
+                "merged_from": s.merged_from,
+            }
+            for s in t.statements
+        ]
+    return {
+        "target_statement": statements,
+        "target_alias": [{"alias_id": a, "target_id": t} for a, t in cat.aliases.items()],
+        "target_member": [{"target_id": t.id, "region": m} for t in cat.targets.values() for m in t.members],
+        "instrument": [
+            {
+                **i.model_dump(exclude={"document", "region", "indicator"}),
+                "document_id": i.document, "region_code": i.region, "indicator_id": i.indicator,
+                "category": i.category.value, "comparison": i.comparison.value if i.comparison else None,
+                "line": _line(cat, i.document, i.quote),
+                "source_file": cat.origin[i.id][0], "source_line": cat.origin[i.id][1],
+            }
+            for i in cat.instruments.values()
         ],
     }
 
@@ -122,13 +168,13 @@ def _sync_achieved(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> tuple[int,
             key=("source_type", "source_id"), reason="catalogue revised / 目录修订",
         )
     kept = pa.table({"source_id": pa.array([r["source_id"] for r in rows], pa.string())})  # noqa: F841
-    gone = (
+    gone = (  # sql: vetted (PLAN_SOURCE: a constant)
         f"FROM observation_current o WHERE o.source_type = '{PLAN_SOURCE}' AND o.quality_flag <> 'withdrawn' "
         "AND o.source_id NOT IN (SELECT source_id FROM kept)"
     )
-    row = con.execute(f"SELECT count(*) {gone}").fetchone()
+    row = con.execute(f"SELECT count(*) {gone}").fetchone()  # sql: vetted
     withdrawn = int(row[0]) if row else 0
-    con.execute(
+    con.execute(  # sql: vetted (gone: constants)
         "INSERT INTO observation (region_code, indicator_id, period, year, measure, base_year, value, "
         "unit, source_type, source_id, document_id, quality_flag, supersedes, reason) "
         "SELECT o.region_code, o.indicator_id, o.period, o.year, o.measure, o.base_year, NULL, o.unit, "
@@ -147,11 +193,11 @@ def load_catalogue_into(con: duckdb.DuckDBPyConnection, cat: Catalogue, *, force
         return LoadResult(False, *counts, 0, 0, 0)
     with transaction(con):
         for table, rows in _dictionary_rows(cat).items():
-            con.execute(f"DELETE FROM {table}")
+            con.execute(f"DELETE FROM {table}")  # sql: vetted (table names from _dictionary_rows)
             if rows:
                 cols = ", ".join(rows[0])
                 data = _table(rows)  # noqa: F841 - read by DuckDB's replacement scan
-                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM data")
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM data")  # sql: vetted (model fields)
         added, superseded, withdrawn = _sync_achieved(con, cat)
         set_meta(con, DIGEST_KEY, digest)
     return LoadResult(True, *counts, added, superseded, withdrawn)

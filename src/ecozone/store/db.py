@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
+from ecozone.errors import StoreError, clip
+
 ENV_DB = "ECOZONE_DB"
+#: how long to wait for a store another process holds (seconds); ``$ECOZONE_LOCK_TIMEOUT``
+ENV_LOCK_TIMEOUT = "ECOZONE_LOCK_TIMEOUT"
+LOCK_TIMEOUT = 30.0
+#: a DuckDB database file carries these bytes at offset 8 (the storage header's magic)
+DUCKDB_MAGIC = b"DUCK"
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?\.? See also|Conflicting lock")
 
 
 def default_db_path() -> Path:
@@ -76,17 +85,114 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
-def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def _refuse(path: Path, zh: str, en: str, code: str) -> StoreError:
+    return StoreError(f"无法使用数据库文件：{zh}", f"cannot use the store: {en}", file=str(path), code=code)
+
+
+def check_store_path(path: Path, *, read_only: bool = False) -> None:
+    """Refuse, before anything is read or written, a store path that cannot hold the store.
+
+    A directory, a file that is not a DuckDB database (checked by its header bytes, so a CSV or
+    an empty file given as ``--db`` is never taken for an empty store), an unreadable file, or a
+    place ecozone cannot write (the file, or its folder, where DuckDB keeps the ``.wal`` journal).
+    """
+    if path.is_dir():
+        raise _refuse(path, "这是一个文件夹；--db 须为数据库文件", "this is a directory; --db must name a database file",
+                      "store_is_directory")
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise _refuse(path, f"无法读取（{exc.strerror}）", f"cannot read it ({exc.strerror})", "store_unreadable") from None
+        if head[8:12] != DUCKDB_MAGIC:
+            raise _refuse(path, "不是 DuckDB 数据库文件（不会覆盖它）",
+                          "not a DuckDB database file (ecozone will not overwrite it)", "store_not_duckdb")
+        if not read_only and not os.access(path, os.W_OK):
+            raise _refuse(path, "文件不可写", "the file is not writable", "store_unwritable")
+    folder = path.parent
+    if not read_only:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _refuse(path, f"无法创建所在文件夹（{exc.strerror}）", f"cannot create its folder ({exc.strerror})",
+                          "store_unwritable") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise _refuse(path, "所在文件夹不可写", "its folder is not writable", "store_unwritable")
+
+
+def lock_timeout() -> float:
+    text = os.environ.get(ENV_LOCK_TIMEOUT, "")
+    try:
+        return max(0.0, float(text)) if text else LOCK_TIMEOUT
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+def _lock_holder(exc: BaseException) -> str | None:
+    """``program (PID n)`` of a DuckDB "Conflicting lock" error, or None for other errors."""
+    text = str(exc)
+    m = _LOCK_HOLDER.search(text)
+    if not m:
+        return "another process" if "Could not set lock" in text else None
+    prog, pid = m.group(1), m.group(2)
+    if prog is None:
+        return "another process"
+    return f"{Path(prog).name} (PID {pid})" if pid else Path(prog).name
+
+
+def store_io_error(exc: BaseException, path: str | None = None) -> StoreError:
+    """A DuckDB I/O error on the store as a :class:`StoreError` (no SQL, no engine prefix)."""
+    text = re.sub(r"^[A-Za-z ]+Error: ", "", str(exc).split("\n")[0])
+    return StoreError(f"数据库读写失败：{clip(text, 200)}", f"store input/output failed: {clip(text, 200)}",
+                      file=path, code="store_io")
+
+
+def _open(target: str, read_only: bool, on_wait: Callable[[str], None] | None,
+          timeout: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect`` that waits (bounded, with backoff) while another process holds the lock."""
+    deadline = time.monotonic() + timeout
+    delay, told = 0.05, False
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            holder = _lock_holder(exc)
+            if holder is None:
+                raise store_io_error(exc, target) from None
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"数据库正被其他进程使用（{holder}），已等待 {timeout:g} 秒；请稍后再试",
+                    f"store busy: held by {holder}; gave up after {timeout:g} s, try again later "
+                    f"(wait longer with {ENV_LOCK_TIMEOUT}=seconds)",
+                    file=target, code="store_busy") from None
+            if on_wait is not None and not told:
+                on_wait(holder)
+                told = True
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 1.0)
+
+
+def connect(path: Path | str | None = None, *, read_only: bool = False,
+            on_wait: Callable[[str], None] | None = None,
+            timeout: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
-    ``":memory:"`` gives a throw-away database (tests, one-off file computations).
+    ``":memory:"`` gives a throw-away database (tests, one-off file computations).  A path that
+    cannot hold the store is refused first (:func:`check_store_path`); a store another process
+    holds is waited for up to ``timeout`` seconds (default ``$ECOZONE_LOCK_TIMEOUT`` or 30),
+    calling ``on_wait(holder)`` once, then refused with a :class:`StoreError`.
     """
     target = str(path) if path is not None else str(default_db_path())
     if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(target, read_only=read_only)
+        check_store_path(Path(target), read_only=read_only)
+    con = _open(target, read_only, on_wait, lock_timeout() if timeout is None else timeout)
     if not read_only:
-        migrate(con)
+        try:
+            migrate(con)
+        except duckdb.IOException as exc:
+            con.close()
+            raise store_io_error(exc, target) from None
     return con
 
 

@@ -30,12 +30,14 @@ def record_snapshot(
     """Store the statuses of an evaluation; return the run id."""
     snap = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB's replacement scan
         [{k: r.get(k) for k in ("target_id", "status", "latest_year", "latest_value",
-                                "projected_value", "rate_ratio", "reason_zh", "reason_en")}
+                                "projected_value", "rate_ratio", "reason_zh", "reason_en", "p_meet",
+                                "reason_key")}
          for r in rows],
         schema=pa.schema([("target_id", pa.string()), ("status", pa.string()),
                           ("latest_year", pa.int32()), ("latest_value", pa.float64()),
                           ("projected_value", pa.float64()), ("rate_ratio", pa.float64()),
-                          ("reason_zh", pa.string()), ("reason_en", pa.string())]),
+                          ("reason_zh", pa.string()), ("reason_en", pa.string()),
+                          ("p_meet", pa.float64()), ("reason_key", pa.string())]),
     )
     with transaction(con):
         row = con.execute(
@@ -45,8 +47,9 @@ def record_snapshot(
         assert row is not None
         run_id = int(row[0])
         con.execute(
-            "INSERT INTO tracking_snapshot SELECT ?, target_id, status, latest_year, latest_value, "
-            "projected_value, rate_ratio, reason_zh, reason_en FROM snap", [run_id],
+            "INSERT INTO tracking_snapshot (run_id, target_id, status, latest_year, latest_value, projected_value, "
+            "rate_ratio, reason_zh, reason_en, p_meet, reason_key) SELECT ?, target_id, status, latest_year, "
+            "latest_value, projected_value, rate_ratio, reason_zh, reason_en, p_meet, reason_key FROM snap", [run_id],
         )
     return run_id
 
@@ -78,13 +81,14 @@ def status_changes(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -
     return out
 
 
-_RANK = {Status.ACHIEVED: 3, Status.ON_TRACK: 3, Status.MODERATELY_OFF_TRACK: 2, Status.OFF_TRACK: 1}
+_RANK = {Status.ACHIEVED: 3, Status.MET_EARLY: 3, Status.ON_TRACK: 3, Status.MODERATELY_OFF_TRACK: 2, Status.OFF_TRACK: 1}
 
 
 def _change_severity(old: Status | None, new: Status) -> str:
-    if old is None or old not in _RANK or new not in _RANK:
-        return "info"
-    return "warning" if _RANK[new] < _RANK[old] else "info"
+    """A change for the worse, or to at risk / off track from no verdict, is a warning."""
+    if old is not None and old in _RANK and new in _RANK:
+        return "warning" if _RANK[new] < _RANK[old] else "info"
+    return "warning" if new in (Status.OFF_TRACK, Status.MODERATELY_OFF_TRACK) else "info"
 
 
 def binding_off_track(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -38,8 +38,9 @@ def rollup(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
         g[r["status"]] += 1
     out = list(groups.values())
     for g in out:
-        judged = g["total"] - g["not_yet_due"] - g["insufficient_data"] - g["needs_judgement"]
-        good = g["achieved"] + g["on_track"]
+        judged = (g["total"] - g["not_yet_due"] - g["insufficient_data"] - g["needs_judgement"]
+                  - g["awaiting_data"])
+        good = g["achieved"] + g["met_early"] + g["on_track"]
         g["judged"] = judged
         g["good_share"] = round(100 * good / judged, 1) if judged else None
     if by == "kind":
@@ -51,14 +52,15 @@ def rollup(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
 
 def cell_text(counts: dict[str, int]) -> str:
     """``3● 1▲ 2✖ 4?`` for a matrix cell: on course, lagging, off track, unknown."""
-    good = counts.get("achieved", 0) + counts.get("on_track", 0)
+    good = counts.get("achieved", 0) + counts.get("met_early", 0) + counts.get("on_track", 0)
     parts = []
     if good:
         parts.append(f"{good}●")
     for s in (Status.MODERATELY_OFF_TRACK, Status.OFF_TRACK):
         if counts.get(s.value):
             parts.append(f"{counts[s.value]}{s.icon}")
-    rest = sum(counts.get(s.value, 0) for s in (Status.INSUFFICIENT_DATA, Status.NEEDS_JUDGEMENT))
+    rest = sum(counts.get(s.value, 0)
+               for s in (Status.INSUFFICIENT_DATA, Status.NEEDS_JUDGEMENT, Status.AWAITING_DATA))
     if rest:
         parts.append(f"{rest}?")
     if counts.get("not_yet_due"):

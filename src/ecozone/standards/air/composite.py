@@ -27,7 +27,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from ecozone.standards.air.hj663 import GRADE_II, round_gbt8170
+from ecozone.standards.air.hj663 import DECIMALS, GRADE_II
+from ecozone.standards.gbt8170 import round_ratio
 
 FloatArray = npt.NDArray[np.floating]
 
@@ -48,10 +49,23 @@ def sub_indices(stats: Mapping[str, npt.ArrayLike]) -> dict[str, FloatArray]:
 
 
 def composite_index(stats: Mapping[str, npt.ArrayLike]) -> tuple[FloatArray, dict[str, FloatArray]]:
-    """(composite index rounded to 2 decimals, sub-indices).  NaN if any statistic is missing."""
+    """(composite index rounded to 2 decimals, sub-indices).  NaN if any statistic is missing.
+
+    The statistics are rounded concentrations (multiples of ``10**-DECIMALS``), so ``Σ C_i/S_i``
+    is a ratio of integers over the common denominator of the ``S_i · 10**d_i``; its GB/T 8170
+    rounding is exact (a float sum could put 1.005 on either side).
+    """
     subs = sub_indices(stats)
-    total = np.sum(np.stack(list(subs.values())), axis=0)
-    return round_gbt8170(total, 2), subs
+    dens = [int(limit) * 10 ** DECIMALS[pol] for _, pol, limit in SUB_INDICES]
+    common = int(np.lcm.reduce(dens))
+    total = np.zeros(np.shape(np.asarray(stats[SUB_INDICES[0][0]])), dtype=np.int64)
+    missing = np.zeros(total.shape, dtype=bool)
+    for (key, pol, _), den in zip(SUB_INDICES, dens, strict=True):
+        c = np.asarray(stats[key], dtype=np.float64)
+        missing |= np.isnan(c)
+        units = np.where(np.isnan(c), 0, np.rint(c * 10.0 ** DECIMALS[pol])).astype(np.int64)
+        total += units * (common // den)
+    return np.where(missing, np.nan, round_ratio(total * 100, common) / 100.0), subs
 
 
 def primary_pollutants(subs: dict[str, FloatArray]) -> list[list[str]]:
@@ -82,5 +96,9 @@ def change_pct(now: npt.ArrayLike, base: npt.ArrayLike) -> FloatArray:
     """Relative change against a base period in %, 2 decimals (>0 worse for the composite index)."""
     n = np.asarray(now, dtype=np.float64)
     b = np.asarray(base, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return round_gbt8170((n - b) / b * 100.0, 2)
+    ok = ~(np.isnan(n) | np.isnan(b)) & (b != 0)
+    # indices carry 2 decimals: (N - B) / B · 100 % to 2 decimals = round((N - B) · 10⁴ / B) / 100, exact
+    nu = np.where(ok, np.rint(n * 100), 0).astype(np.int64)
+    bu = np.where(ok, np.rint(b * 100), 1).astype(np.int64)
+    sign = np.where(bu < 0, -1, 1)
+    return np.where(ok, round_ratio(sign * (nu - bu) * 10000, np.abs(bu)) / 100.0, np.nan)

@@ -37,7 +37,15 @@ HJ 663-2013 sections: §3 术语和定义, §4 评价范围和评价项目, §5 
   maximum 8-hour 90th percentile.  §5: each item judged against the GB 3095-2012 Table 1 limit
   of the same averaging time (grade II here); exceedance multiple ``(C - S) / S``.
 * Rounding (修约): GB/T 8170 (a normative reference of HJ 663-2013), 四舍六入五成双;
-  concentrations as integers in µg/m³, CO to 0.1 mg/m³.
+  concentrations as integers in µg/m³, CO to 0.1 mg/m³.  The statistics of rounded daily values
+  (:func:`mean_rounded`, :func:`percentile_rounded`) are computed and rounded exactly, in
+  integers (:mod:`ecozone.standards.gbt8170`).
+* O3 daily maximum 1-hour mean (the HJ 633-2012 daily item ``o3_1h``): no clause read gives it an
+  hour-count rule.  ecozone applies the rule the daily statistics imply: like every statistic of
+  the natural day (GB 3095-2012 §6 Table 4, 24-hour mean: ≥ 20 hourly values) it needs at least
+  20 hourly values (:data:`MIN_HOURS_O3_1H`); with fewer it still stands when it exceeds the
+  grade II 1-hour limit (200 µg/m³), as for the 8-hour maximum, since more hours could only
+  raise a maximum (:func:`daily_max_1h_valid`).
 """
 
 from __future__ import annotations
@@ -48,11 +56,15 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from ecozone.standards.gbt8170 import round_ratio
+
 FloatArray = npt.NDArray[np.floating]
 BoolArray = npt.NDArray[np.bool_]
 
 MIN_HOURS_DAY: Final = 20
 MIN_HOURS_8H: Final = 6
+#: hourly values needed for the O3 daily maximum 1-hour mean (ecozone's reading, see above)
+MIN_HOURS_O3_1H: Final = 20
 MIN_8H_WINDOWS: Final = 14
 MIN_DAYS_YEAR: Final = 324
 MIN_DAYS_MONTH: Final = 27
@@ -136,6 +148,43 @@ def daily_mean(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int16]
     return mean, count, valid
 
 
+def daily_sum(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int16], BoolArray]:
+    """Sums of ``hourly[..., 24]`` (integer-valued scaled values: exact), counts, valid (≥ 20 h).
+
+    The 24-hour mean is ``sum / count``; callers keep the ratio to round it exactly.
+    """
+    h = np.asarray(hourly)
+    present = ~np.isnan(h)
+    count = present.sum(axis=-1, dtype=np.int16)
+    total = np.where(present, h, 0).sum(axis=-1, dtype=np.float64)
+    return total, count, count >= MIN_HOURS_DAY
+
+
+def moving_8h_sums(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int8]]:
+    """Sums and counts of the 17 eight-hour windows of each day, ``[..., 24]`` -> ``[..., 17]``.
+
+    Same windows as :func:`moving_8h_in_day` (a window is valid with ≥ 6 values); the sums of
+    integer-valued scaled values are exact (float32 below 2**24, float64 above).
+    """
+    h = np.asarray(hourly)
+    present = ~np.isnan(h)
+    filled = np.where(present, h, h.dtype.type(0))
+    csum = np.cumsum(filled, axis=-1, dtype=h.dtype)
+    ccnt = np.cumsum(present, axis=-1, dtype=np.int8)
+    sums = csum[..., 7:].copy()
+    sums[..., 1:] -= csum[..., :16]
+    counts = ccnt[..., 7:].copy()
+    counts[..., 1:] -= ccnt[..., :16]
+    return sums, counts
+
+
+def daily_max_8h_valid(n_windows: npt.ArrayLike, maximum: npt.ArrayLike,
+                       limit: float = GRADE_II[("o3", "8h")]) -> BoolArray:
+    """The O3 daily maximum 8-hour validity of :func:`daily_max_8h`: ≥ 14 windows or above ``limit``."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray((np.asarray(n_windows) >= MIN_8H_WINDOWS) | (np.asarray(maximum) > limit), dtype=bool)
+
+
 def moving_8h_in_day(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int16]]:
     """The 17 eight-hour moving means of each day, ``hourly[..., 24]`` -> ``[..., 17]``.
 
@@ -174,6 +223,54 @@ def daily_max_8h(means_8h: npt.ArrayLike, limit: float = GRADE_II[("o3", "8h")]
     with np.errstate(invalid="ignore"):
         valid = (n >= MIN_8H_WINDOWS) | (best > limit)
     return np.where(valid, best, np.nan), n, valid
+
+
+def daily_max_1h_valid(n_hours: npt.ArrayLike, maximum: npt.ArrayLike,
+                       limit: float = GRADE_II[("o3", "1h")]) -> BoolArray:
+    """Validity of an O3 daily maximum 1-hour mean: ≥ 20 hourly values, or above ``limit``.
+
+    ``n_hours``: hourly values of the day; ``maximum``: the largest of them (µg/m³).  See the
+    module docstring: the day's 20-hour rule of GB 3095-2012 Table 4, with the exceedance
+    exception HJ 663-2013 gives the 8-hour maximum.
+    """
+    with np.errstate(invalid="ignore"):
+        return np.asarray((np.asarray(n_hours) >= MIN_HOURS_O3_1H) | (np.asarray(maximum) > limit), dtype=bool)
+
+
+def _units(values: npt.ArrayLike, decimals: int) -> tuple[npt.NDArray[np.int64], BoolArray]:
+    """Values on the ``10**-decimals`` grid (NaN = missing) as exact integers, and presence."""
+    v = np.asarray(values, dtype=np.float64)
+    present = ~np.isnan(v)
+    return np.where(present, np.rint(v * 10.0 ** decimals), 0).astype(np.int64), present
+
+
+def mean_rounded(values: npt.ArrayLike, decimals: int) -> FloatArray:
+    """Mean of the non-missing values along the last axis, GB/T 8170-rounded, exactly.
+
+    ``values`` are rounded daily concentrations (multiples of ``10**-decimals``); the mean is
+    the ratio of their integer sum and count, rounded by :func:`~ecozone.standards.gbt8170.round_ratio`.
+    """
+    units, present = _units(values, decimals)
+    n = present.sum(axis=-1)
+    rounded = round_ratio(units.sum(axis=-1), np.maximum(n, 1))
+    return np.where(n > 0, rounded / 10.0 ** decimals, np.nan)
+
+
+def percentile_rounded(values: npt.ArrayLike, p: int, decimals: int) -> FloatArray:
+    """HJ 663-2013 附录A percentile, GB/T 8170-rounded, exactly (integer ``p``).
+
+    With ``k = 1 + (n-1)·p/100``, ``s = 1 + ⌊(n-1)p/100⌋`` and ``k - s = ((n-1)p mod 100)/100``,
+    ``100·m_p = 100·X_(s) + (X_(s+1) - X_(s))·((n-1)p mod 100)``: an integer, rounded exactly.
+    """
+    v = np.sort(np.asarray(values, dtype=np.float64), axis=-1)  # NaN sorts last
+    units, present = _units(v, decimals)
+    n = present.sum(axis=-1)
+    t = (np.maximum(n, 1) - 1) * int(p)
+    s0 = t // 100                                              # 0-based index of X_(s)
+    lo = np.take_along_axis(units, s0[..., None], axis=-1)[..., 0]
+    hi = np.take_along_axis(units, np.minimum(s0 + 1, np.maximum(n, 1) - 1)[..., None], axis=-1)[..., 0]
+    rounded = round_ratio(100 * lo + (hi - lo) * (t % 100), 100)
+    return np.where(n > 0, rounded / 10.0 ** decimals, np.nan)
 
 
 def percentile(values: npt.ArrayLike, p: float) -> FloatArray:
@@ -289,6 +386,19 @@ def period_statistic(item: AnnualItem, values: npt.ArrayLike, period: npt.ArrayL
     if item.statistic == "mean":
         return period_mean(values, period, n_periods)
     return period_percentile(values, period, n_periods, float(item.percentile or 0))
+
+
+def statistic_rounded(item: AnnualItem, values: npt.ArrayLike, decimals: int) -> FloatArray:
+    """The statistic of ``item`` over the last axis of rounded daily values, rounded exactly."""
+    if item.statistic == "mean":
+        return mean_rounded(values, decimals)
+    return percentile_rounded(values, int(item.percentile or 0), decimals)
+
+
+def period_statistic_rounded(item: AnnualItem, values: npt.ArrayLike, period: npt.ArrayLike,
+                             n_periods: int, decimals: int) -> FloatArray:
+    """:func:`statistic_rounded` for each period (``period[D]`` in 0 … n-1)."""
+    return statistic_rounded(item, by_period(np.asarray(values, dtype=np.float64), period, n_periods), decimals)
 
 
 def exceedance_multiple(conc: npt.ArrayLike, limit: float) -> FloatArray:

@@ -1,0 +1,121 @@
+"""Build ``src/ecozone/data/regions/china_prefectures.yaml``: every province-level and
+prefecture-level division of the country (GB/T 2260), with the names data files write.
+
+    pip download --no-deps cpca==0.5.5 && unzip cpca-0.5.5-py3-none-any.whl 'cpca/resources/*'
+    pip install pypinyin   # romanised English names (generation only)
+    python scripts/build_national_regions.py cpca/resources/adcodes.csv
+
+Source: the ``adcodes.csv`` table of the PyPI package cpca 0.5.5 (MIT licence, © 2018 QinYuan Du;
+12-digit codes of the National Bureau of Statistics whose first 6 digits are the GB/T 2260
+codes, 2020 edition).  Regions already defined in another file of ``data/regions`` are left
+out (a region is defined once); the union is the national list (tests/catalogue checks it).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+import yaml
+from pypinyin import lazy_pinyin
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIONS = ROOT / "src" / "ecozone" / "data" / "regions"
+OUT = REGIONS / "china_prefectures.yaml"
+PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+#: short forms the national release writes for autonomous prefectures whose name has no 族
+IRREGULAR = {"巴音郭楞蒙古自治州": ["巴州", "巴音郭楞州"], "博尔塔拉蒙古自治州": ["博州", "博尔塔拉州"],
+             "克孜勒苏柯尔克孜自治州": ["克州", "克孜勒苏州"], "伊犁哈萨克自治州": ["伊犁州"]}
+ETHNIC = ("朝鲜族", "土家族", "苗族", "侗族", "布依族", "彝族", "哈尼族", "壮族", "傣族", "景颇族", "白族",
+          "傈僳族", "藏族", "羌族", "回族", "蒙古族", "蒙古", "哈萨克", "柯尔克孜")
+SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "地区", "省", "市", "盟")
+
+
+def province_type(name: str) -> str:
+    if name in ("北京市", "天津市", "上海市", "重庆市"):
+        return "municipality"
+    if name.endswith("特别行政区"):
+        return "special_administrative_region"
+    return "autonomous_region" if name.endswith("自治区") else "province"
+
+
+def short_forms(name: str) -> list[str]:
+    """Names without the administrative suffix: 石家庄市 -> 石家庄, 延边朝鲜族自治州 -> 延边州, 延边."""
+    if name in IRREGULAR:
+        return IRREGULAR[name]
+    if name.endswith("自治州"):
+        stem = re.sub(f"({'|'.join(ETHNIC)})+自治州$", "", name)
+        return [stem + "州", stem] if stem and stem != name else []
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return [name[: -len(suffix)]]
+    return []
+
+
+def english(name: str, kind: str) -> str:
+    stem = (short_forms(name) or [name])[-1]
+    syllables = lazy_pinyin(stem)
+    if stem.startswith("长"):  # 长沙, 长春, 长治: cháng, which the word list does not know in place names
+        syllables[0] = "chang"
+    words = "".join(syllables).capitalize()
+    tail = {"autonomous_prefecture": " Prefecture", "prefecture": " Prefecture", "league": " League"}.get(kind, "")
+    return words + tail
+
+
+def main(adcodes: Path) -> None:
+    taken: set[str] = set()
+    for f in REGIONS.glob("*.yaml"):
+        if f != OUT:
+            for r in yaml.safe_load(f.read_text(encoding="utf-8")) or []:
+                taken |= {str(r["code"]), str(r.get("name_zh"))}
+    rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(adcodes.open(encoding="utf-8"))]
+    provinces = {c: n for c, n in rows if c.endswith("0000")}
+    records = []
+    for code, name in sorted(rows):
+        if name in PLACEHOLDERS:
+            continue
+        if code.endswith("0000"):
+            kind, parent = province_type(name), None
+        elif code.endswith("00") or code[2:4] == "90":
+            # prefecture level, or a county-level city administered by the province (济源, 石河子 …)
+            if code[2:4] == "90":
+                kind = "county_level_city"
+            elif name.endswith("自治州"):
+                kind = "autonomous_prefecture"
+            elif name.endswith("地区"):
+                kind = "prefecture"
+            elif name.endswith("盟"):
+                kind = "league"
+            else:
+                kind = "prefecture_city"
+            parent = code[:2] + "0000"
+            if parent not in provinces:
+                continue
+        else:
+            continue
+        records.append({"code": code, "name_zh": name, "name_en": english(name, kind), "type": kind,
+                        "parent": parent, "aliases": short_forms(name)})
+    # an alias two regions share (吉林: the province and the city) names neither
+    counts: dict[str, int] = {}
+    for r in records:
+        for a in [r["name_zh"], *r["aliases"]]:
+            counts[a] = counts.get(a, 0) + 1
+    out = []
+    for r in records:
+        if r["code"] in taken or r["name_zh"] in taken:
+            continue
+        r["aliases"] = [a for a in r["aliases"] if counts[a] == 1]
+        out.append({k: v for k, v in r.items() if v not in (None, [])})
+    header = ("# Every province-level and prefecture-level division of China (GB/T 2260 codes), and the\n"
+              "# county-level cities administered directly by a province, with the short names data files\n"
+              "# write.  Generated by scripts/build_national_regions.py from the adcodes table of the PyPI\n"
+              "# package cpca 0.5.5 (MIT licence); English names are pinyin romanisations, not official.\n"
+              "# Regions defined in another file of this folder (Hebei, Beijing, Tianjin …) are left out.\n")
+    OUT.write_text(header + yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    print(f"{OUT}: {len(out)} regions ({len(records) - len(out)} defined elsewhere)")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
