@@ -337,3 +337,13 @@ def test_a_file_that_places_a_registered_section_elsewhere_gets_a_warning(tmp_pa
     p = _csv(tmp_path, "HB-BYD-QUANTOU,圈头,lake,保定市,2024-01,tp,0.04\n")
     summary = service.import_files(connect(":memory:"), [p])
     assert [(w.column, w.value) for w in summary.warnings] == [("region", "130600")]
+
+
+def test_reads_survive_a_half_read_result_on_the_connection(tmp_path: Path) -> None:
+    """A shared connection (the API's per-thread cursor) may hold a half-read result: the
+    assessment reads on a cursor of its own, so it still works."""
+    con, _ = service.memory_store([_basin(tmp_path)])
+    con.execute("SELECT 1 UNION ALL SELECT 2").fetchone()   # left unfinished
+    assert len(service.assess(con, 2024)) == 6
+    con.execute("SELECT 1 UNION ALL SELECT 2").fetchone()
+    assert len(service.monthly_classes(con, "B1", 2024)) == 12

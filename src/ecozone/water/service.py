@@ -241,12 +241,15 @@ def period_means(con: duckdb.DuckDBPyConnection, year: int, months: tuple[int, i
                  sections: Sequence[str] | None = None) -> Means:
     """Arithmetic means of the period's monthly values (several results in a month averaged first)."""
     chosen = list(sections) if sections else None  # None: every section
-    table = con.sql(
-        "WITH m AS (SELECT section_code, date_trunc('month', sampled_at) AS month, item, avg(value) AS v, "
-        "bool_and(below_dl) AS bdl FROM water_sample WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ? "
-        "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], section_code)) GROUP BY ALL) "
-        "SELECT section_code, item, avg(v) AS mean, bool_and(bdl) AS bdl FROM m GROUP BY ALL",
-        params=[year, months[0], months[1], chosen, chosen]).to_arrow_table()
+    # a cursor of its own: the caller's connection may hold a half-read result (a shared API cursor)
+    with con.cursor() as cur:
+        table = cur.sql(
+            "WITH m AS (SELECT section_code, date_trunc('month', sampled_at) AS month, item, avg(value) AS v, "
+            "bool_and(below_dl) AS bdl FROM water_sample WHERE year(sampled_at) = ? "
+            "AND month(sampled_at) BETWEEN ? AND ? "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], section_code)) GROUP BY ALL) "
+            "SELECT section_code, item, avg(v) AS mean, bool_and(bdl) AS bdl FROM m GROUP BY ALL",
+            params=[year, months[0], months[1], chosen, chosen]).to_arrow_table()
     month_counts = con.execute(
         "SELECT section_code, count(DISTINCT date_trunc('month', sampled_at)) FROM water_sample "
         "WHERE year(sampled_at) = ? AND month(sampled_at) BETWEEN ? AND ? AND list_contains(?::VARCHAR[], item) "
@@ -374,9 +377,10 @@ def _grade(g: tli.Grade | None, lang: str) -> str | None:
 
 def monthly_classes(con: duckdb.DuckDBPyConnection, section: str, year: int) -> list[dict[str, Any]]:
     """One section's class month by month (the section page): one query, the months as rows."""
-    table = con.sql(
-        "SELECT month(sampled_at) AS month, item, avg(value) AS mean, bool_and(below_dl) AS bdl FROM water_sample "
-        "WHERE section_code = ? AND year(sampled_at) = ? GROUP BY ALL", params=[section, year]).to_arrow_table()
+    with con.cursor() as cur:  # see period_means
+        table = cur.sql(
+            "SELECT month(sampled_at) AS month, item, avg(value) AS mean, bool_and(below_dl) AS bdl FROM water_sample "
+            "WHERE section_code = ? AND year(sampled_at) = ? GROUP BY ALL", params=[section, year]).to_arrow_table()
     months = sorted(set(table.column("month").to_pylist()))
     if not months:
         return []
