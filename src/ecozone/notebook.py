@@ -61,11 +61,12 @@ def track(region: str | None = None, *, with_children: bool = False, domain: str
           as_of: int | None = None, db: str | Path | duckdb.DuckDBPyConnection | None = None,
           output: str = "pandas") -> Any:
     """Every target's status (docs/methods/tracking.md): latest value, gap, projection to the
-    deadline, status and its reason in Chinese and English, as ``ecozone track``."""
+    deadline with its 80 % interval, P(meet), status, reason key and the reason in Chinese and
+    English, as ``ecozone track``; ``as_of`` defaults to the latest year with data."""
     flt = TrackFilter(region=region, with_children=with_children, domain=domain, document=document, kind=kind,
                       status=status)
     with _store(db, bundled=True) as con:
-        rows = evaluate(con, flt, as_of=as_of if as_of is not None else default_as_of())
+        rows = evaluate(con, flt, as_of=as_of if as_of is not None else default_as_of(con))
     return _output(_table(rows), output)
 
 

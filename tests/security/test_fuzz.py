@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import shutil
 import tempfile
@@ -39,6 +38,8 @@ from ecozone.cli import app, common
 from ecozone.ingest.stations import ensure_packaged_stations
 from ecozone.store.db import connect, transaction
 from tests.security.storecheck import Snapshot, snapshot
+
+POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")  # the order of the stored columns read below
 
 runner = CliRunner()
 #: examples per format in the normal run; ECOZONE_FUZZ_EXAMPLES=500 ECOZONE_FUZZ_RANDOM=1 explores further
@@ -209,6 +210,11 @@ def _float(cell: str) -> float | None:
     return float(cell)
 
 
+def _stored(values: list[float | None]) -> list[int | None]:
+    """File values (pm25, pm10, so2, no2, co, o3) as the store keeps them: integers of SCALE steps."""
+    return [None if v is None else round(v * SCALE[p]) for p, v in zip(POLLUTANTS, values, strict=True)]
+
+
 def check_air_rows(db: Path, data: bytes, before: Snapshot, after: Snapshot, fmt: str, what: str) -> None:
     """A successful air import: one batch; every stored hour equals its file line's values."""
     changed = {t for t in after if after[t] != before[t]}
@@ -224,10 +230,7 @@ def check_air_rows(db: Path, data: bytes, before: Snapshot, after: Snapshot, fmt
         con.close()
     if batches:
         assert batches[0][1] == len(stored), what
-    # values are stored as scaled integers (issue 13: ecozone.air.units.SCALE); back to µg/m³, mg/m³
-    scale = [SCALE[p] for p in ("pm25", "pm10", "so2", "no2", "co", "o3")]
-    stored = [(*row[:3], *(None if v is None else v / k for v, k in zip(row[3:], scale, strict=True)))
-              for row in stored]
+    # values are stored as scaled integers (issue 13, air.units.SCALE): compared exactly, see _stored
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     if fmt == "china_sites":
         _check_china_sites(lines, stored, what)
@@ -235,11 +238,8 @@ def check_air_rows(db: Path, data: bytes, before: Snapshot, after: Snapshot, fmt
     for code, _hour, line, *values in stored:
         cells = lines[line - 1]
         assert cells[1 if fmt == "cnemc" else 0].strip() == code, (what, line, cells)
-        expect = [_float(c) for c in cells[2:8]]
-        for got, want in zip(values, expect, strict=True):
-            assert (got is None and want is None) or (
-                got is not None and want is not None and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6)), \
-                (what, line, cells, values)
+        expect = _stored([_float(c) for c in cells[2:8]])
+        assert list(values) == expect, (what, line, cells, values)
 
 
 def _check_china_sites(lines: list[list[str]], stored: list[tuple[Any, ...]], what: str) -> None:
@@ -254,11 +254,8 @@ def _check_china_sites(lines: list[list[str]], stored: list[tuple[Any, ...]], wh
     for code, hour, _line, *values in stored:
         label = hour + 1                        # stored by the start of the hour; the file labels its end
         day = (np.datetime64("1970-01-01") + np.timedelta64(label // 24, "D")).astype(str).replace("-", "")
-        expect = [_float(cell.get((code, day, label % 24, t), "")) for t in types]
-        for got, want in zip(values, expect, strict=True):
-            assert (got is None and want is None) or (
-                got is not None and want is not None and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6)), \
-                (what, code, hour, values, expect)
+        expect = _stored([_float(cell.get((code, day, label % 24, t), "")) for t in types])
+        assert list(values) == expect, (what, code, hour, values, expect)
 
 
 @pytest.fixture(scope="module")

@@ -174,9 +174,14 @@ def _step(values: IntArray, largest: int) -> int:
     Gases are stored in 0.0001 µg/m³ for the files that need it; national data are whole
     µg/m³, so dividing by the common step keeps the grids in float32 (exact below 2**24).
     """
-    missing = int(np.count_nonzero(values == MISSING))     # -1 leaves a non-zero remainder
+    sample = values[: 1 << 16]                                 # rules candidates out cheaply
+    missing = None
     for step in (1000, 100, 10):
-        if step <= largest and np.count_nonzero(values % step) == missing:
+        if step > largest or np.count_nonzero(sample % step) != np.count_nonzero(sample == MISSING):
+            continue
+        if missing is None:
+            missing = int(np.count_nonzero(values == MISSING))  # -1 leaves a non-zero remainder
+        if np.count_nonzero(values % step) == missing:
             return step
     return 1
 

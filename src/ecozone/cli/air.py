@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -153,7 +154,9 @@ def import_cmd(
     """导入站点小时数据（一次导入：全部成功或全部不写）/ import station hours, all or nothing."""
     paths = _inputs(paths, None) or []
     with store(db, load=False) as con:
+        started = time.perf_counter()
         summary = _import(con, paths, fmt, mapping, register_stations, time_label)
+        seconds = max(time.perf_counter() - started, 1e-9)
     _warn(summary)
     for file, earlier, batch in summary.already:
         err_console.print(escape(say(f"已导入过（内容相同：批次 {batch}，{earlier}），跳过：{file}",
@@ -164,6 +167,8 @@ def import_cmd(
         f"imported {summary.files} files: {summary.rows_read} rows read, {summary.hours_added} station-hours "
         f"added, {summary.hours_unchanged} unchanged, {summary.stations_registered} stations registered, "
         f"{len(summary.warnings)} warnings"))
+    console.print(say(f"用时 {seconds:.1f} 秒：每秒 {summary.rows_read / seconds:,.0f} 行，{summary.files / seconds:.1f} 个文件",
+                      f"{seconds:.1f} s: {summary.rows_read / seconds:,.0f} rows/s, {summary.files / seconds:.1f} files/s"))
 
 
 DAILY_COLUMNS = [

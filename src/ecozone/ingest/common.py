@@ -197,7 +197,9 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
     repeated = False
     if hours.num_rows > 1:  # ordered by station and hour, a repeat is a neighbour
         order, same_station = station_hour_order(hours)
-        hr = hours.column("hour").to_numpy()[order]
+        hr = hours.column("hour").to_numpy()
+        if order is not None:
+            hr = hr[order]
         repeated = bool(np.any(same_station[1:] & (hr[1:] == hr[:-1])))
     if repeated:  # the same station-hour twice: list them, keep the first line of each
         issues += _duplicate_issues(con, file)
@@ -307,21 +309,25 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     return out
 
 
-def station_hour_order(hours: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """(row order by station then hour, whether each ordered row has the station of the row before).
+def station_hour_order(hours: pa.Table) -> tuple[np.ndarray | None, np.ndarray]:
+    """(row order by station then hour, or None when the rows are already in that order; whether
+    each ordered row has the station of the row before).
 
     Files usually come sorted by station and hour: that is checked on the columns as they are
-    (string comparisons, no encoding) and the order is then the identity; otherwise one sort.
+    (string comparisons, no encoding, no copy) and then no sort happens; otherwise one sort.
     """
     n = hours.num_rows
-    code, hour = hours.column("station_code").combine_chunks(), hours.column("hour").combine_chunks()
+    code, hour = hours.column("station_code"), hours.column("hour")
     if n > 1:
         a, b = code.slice(0, n - 1), code.slice(1)
         same = pc.equal(a, b)
         later = pc.or_(pc.greater(b, a), pc.and_(same, pc.greater(hour.slice(1), hour.slice(0, n - 1))))
         if pc.all(pc.fill_null(later, False)).as_py():
-            return np.arange(n), np.r_[False, pc.fill_null(same, False).to_numpy(zero_copy_only=False)]
-    enc = pc.dictionary_encode(code)
+            flags = np.empty(n, dtype=bool)
+            flags[0] = False
+            flags[1:] = pc.fill_null(same, False).to_numpy()
+            return None, flags
+    enc = pc.dictionary_encode(code.combine_chunks() if isinstance(code, pa.ChunkedArray) else code)
     idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     h = hour.to_numpy().astype(np.int64)
     order = np.argsort((idx << 32) | (h - h.min(initial=0)), kind="stable")
@@ -334,24 +340,28 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
 
     O3 follows the sun; a run of identical hourly values is an instrument or publishing fault
     (seen in the CNEMC archive).  Flagged per station, values kept, never dropped or changed.
-    A run: consecutive hours of one station with the same non-missing value (one sort, then
-    array comparisons).
+    A run: consecutive hours of one station with the same non-missing value (rows in station and
+    hour order, then array comparisons; a missing value ends a run).
     """
-    hours = hours.filter(pc.is_valid(hours.column("o3")))
     if hours.num_rows == 0:
         return []
     order, same_station = station_hour_order(hours)
-    hr = hours.column("hour").to_numpy().astype(np.int64)[order]
-    o3 = hours.column("o3").to_numpy(zero_copy_only=False).astype(np.int64)[order]
-    brk = np.r_[True, ~same_station[1:] | (o3[1:] != o3[:-1]) | (hr[1:] != hr[:-1] + 1)]
-    run = np.cumsum(brk) - 1
-    length = np.bincount(run)
+    hr = hours.column("hour").to_numpy()
+    o3 = pc.fill_null(hours.column("o3"), MISSING_INT).to_numpy()
+    if order is not None:
+        hr, o3 = hr[order], o3[order]
+    valid = o3 != MISSING_INT
+    brk = np.empty(o3.size, dtype=bool)
+    brk[0] = True
+    brk[1:] = ~same_station[1:] | (o3[1:] != o3[:-1]) | (hr[1:] != hr[:-1] + 1) | ~valid[1:] | ~valid[:-1]
     first = np.flatnonzero(brk)
-    long = np.flatnonzero(length >= min_run)
+    length = np.diff(np.r_[first, o3.size])
+    long = np.flatnonzero((length >= min_run) & valid[first])
     if not long.size:
         return []
     out = []
-    codes = hours.column("station_code").take(pa.array(order[first[long]])).to_pylist()
+    rows = first[long] if order is None else order[first[long]]
+    codes = hours.column("station_code").take(pa.array(rows)).to_pylist()
     for code in sorted(set(codes)):  # one line per flagged station (few): output, not data rows
         mine = long[np.asarray(codes, dtype=object) == code]
         best = mine[np.argmax(length[mine])]
@@ -359,6 +369,10 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
                          f"O3 repeats the same hourly value for {int(length[best])} hours ({mine.size} runs ≥ "
                          f"{min_run} h): suspect, kept and flagged / 臭氧小时值长时间不变，疑似异常", "warning"))
     return sorted(out, key=lambda i: i.value or "")
+
+
+#: a missing value in integer arrays (stored concentrations are never negative)
+MISSING_INT = -1
 
 
 def display_path(path: Path) -> str:
