@@ -18,3 +18,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+# the dashboard's charts and Hebei map: Apache ECharts from the npm registry (build time, no CDN)
+bash scripts/vendor_echarts.sh

@@ -206,13 +206,29 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
+#: connections (by id) inside a :func:`transaction` block; DuckDB aborts a transaction on a second
+#: BEGIN, so nesting is tracked here instead of probed
+_OPEN: set[int] = set()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All or nothing: commit when the block ends normally, roll back on any exception."""
+    """All or nothing: commit when the block ends normally, roll back on any exception.
+
+    Nested use joins the transaction already open (DuckDB has no savepoints): the outermost
+    block commits or rolls back, so a caller can wrap a service's write and its audit row in
+    one transaction.
+    """
+    if id(con) in _OPEN:
+        yield con  # the outer block owns commit and rollback
+        return
     con.execute("BEGIN TRANSACTION")
+    _OPEN.add(id(con))
     try:
         yield con
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        _OPEN.discard(id(con))
     con.execute("COMMIT")

@@ -1,0 +1,1 @@
+"""Who may write: API users with hashed tokens and roles, and the append-only audit log."""
