@@ -64,3 +64,49 @@ def test_water_pages_and_map_layer(water_db: Path, tmp_path: Path) -> None:
         con.close()
     assert (tmp_path / "site" / "water" / "sections" / "HB-BYD-NANLIUZHUANG" / "index.html").is_file()
     assert result.pages > 0
+
+
+def test_water_pages_in_a_real_browser(water_db: Path) -> None:
+    """The water page and a section page in chromium: the charts draw, no script error, nothing
+    fetched from another host, and a click on a section opens its months."""
+    import shutil as _shutil
+    import threading
+    import time
+
+    import uvicorn
+
+    from ecozone.api.app import create_app
+    from ecozone.api.state import Settings
+    from tests.web.conftest import free_port
+    from tests.web.test_pages_browser import CHROMIUM, _browser_page
+
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium not installed (scripts/test.sh installs it)")
+    from playwright import sync_api as playwright
+
+    assert _shutil.which(CHROMIUM)
+    app = create_app(Settings(db=water_db, rate_per_ip=0, rate_per_token=0, load_bundled=False))
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the test server did not start"
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with playwright.sync_playwright() as p:
+            browser, page, outside, errors = _browser_page(p, base)
+            page.goto(base + "/water")
+            page.wait_for_function("window.ecozoneCharts && window.ecozoneCharts.length >= 2")
+            assert page.locator("#water-sections tbody tr").count() == 16
+            page.click("text=南刘庄")
+            page.wait_for_url("**/water/sections/HB-BYD-NANLIUZHUANG*")
+            page.wait_for_function("window.ecozoneCharts && window.ecozoneCharts.length >= 1")
+            assert page.locator("#water-months tbody tr").count() == 12
+            browser.close()
+        assert not outside and not errors, (outside, errors)
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
