@@ -20,6 +20,7 @@ from ecozone.cli.common import (
     err_console,
     fail,
     lang,
+    print_error,
     render,
     say,
     store,
@@ -47,11 +48,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(exc: EcozoneError) -> typer.Exit:
-    for line in (exc.detail or [])[:50] if isinstance(exc.detail, list) else []:
-        err_console.print(f"  {escape(str(line))}")
-    if isinstance(exc.detail, list) and len(exc.detail) > 50:
-        err_console.print(say(f"  …另有 {len(exc.detail) - 50} 条", f"  … {len(exc.detail) - 50} more"))
-    return fail(escape(exc.message("zh")), escape(exc.message("en")), exc.exit_code)
+    """Print an anticipated error (its rows, then one line) the shared way; the exit to raise."""
+    print_error(exc)
+    return typer.Exit(exc.exit_code)
 
 
 def _paths(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | None:
@@ -356,7 +355,7 @@ def template_cmd(
     try:
         write_template(out, sections, year)
     except OSError as exc:
-        raise fail(f"无法写出 {escape(str(out))}：{escape(str(exc))}", f"cannot write {escape(str(out))}: {escape(str(exc))}") from exc
+        raise fail(f"无法写出 {out}：{exc}", f"cannot write {out}: {exc}") from exc
     console.print(say(f"已写出 {out}", f"wrote {out}"))
 
 
