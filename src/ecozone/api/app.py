@@ -22,6 +22,7 @@ from ecozone.api import errors
 from ecozone.api.middleware import Guard, ReadCache
 from ecozone.api.routes import router as api_router
 from ecozone.api.state import AppState, Settings
+from ecozone.api.water import router as water_router
 from ecozone.web.render import check_vendor
 from ecozone.web.routes import router as web_router
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ecozone = st
     errors.install(app)
     app.include_router(api_router)
+    app.include_router(water_router)
     app.include_router(web_router)
     static = Path(str(resources.files("ecozone.web") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ecozone.cli import air, catalogue, tracking, web
+from ecozone.cli import air, catalogue, tracking, water, web
 from ecozone.cli.common import EcozoneGroup, handle_unexpected
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 catalogue.register(app)
 air.register(app)
 tracking.register(app)
+water.register(app)
 web.register(app)
 
 

@@ -77,6 +77,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "three_clicks": ("点击地图上的城市 → 点击一个目标 → 查看规划原文。", "Click a city on the map → click a target → read the plan's sentence."),
     "legend": ("图例", "Legend"), "static_note": ("静态导出版", "static export"),
     "of": ("共", "of"), "goal": ("目标值", "Goal"), "baseline": ("基准", "Baseline"),
+    "water": ("地表水", "Surface water"), "no_water": ("尚未载入断面监测数据（ecozone water import）。",
+                                                     "No section data loaded (ecozone water import)."),
+    "water_sections": ("断面水质类别（GB 3838-2002）", "Section classes (GB 3838-2002)"),
+    "water_regions": ("各市断面水质状况", "Sections by city"), "sections": ("断面数", "Sections"),
+    "section": ("断面", "Section"), "water_type": ("类型", "Type"), "lake": ("湖库", "lake"), "river": ("河流", "river"),
+    "class": ("水质类别", "Class"), "exceeding": ("超标项目（超标倍数）", "Exceeding items (multiple)"),
+    "months": ("月数", "Months"), "month": ("月份", "Month"), "worse_v": ("劣Ⅴ类", "Worse than V"),
 }
 
 
