@@ -30,7 +30,7 @@ def test_static_site_pages_and_relative_links(db_copy: Path, tmp_path: Path) -> 
     res = export_site(con, tmp_path / "site", cities=["131000"], targets=["T002-0016"])
     con.close()
     out = res.out
-    assert res.pages == 2 * 6  # home, one city, one target, plans, rankings, data; zh and en
+    assert res.pages == 2 * 7  # home, one city, one target, plans, rankings, data, water; zh and en
     for page in ("index.html", "cities/131000/index.html", "targets/T002-0016/index.html", "en/plans/index.html",
                  "en/rankings/index.html", "data/index.html"):
         assert (out / page).is_file(), page

@@ -23,6 +23,7 @@ from ecozone.api.energy import router as energy_router
 from ecozone.api.middleware import Guard, ReadCache
 from ecozone.api.routes import router as api_router
 from ecozone.api.state import AppState, Settings
+from ecozone.api.water import router as water_router
 from ecozone.web.render import check_vendor
 from ecozone.web.routes import router as web_router
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api_router)
     app.include_router(energy_router)
+    app.include_router(water_router)
     app.include_router(web_router)
     static = Path(str(resources.files("ecozone.web") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -24,6 +24,7 @@ import duckdb
 from ecozone.errors import StoreError
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect, transaction
+from ecozone.water.registry import ensure_packaged_sections
 from ecozone.web.views import Snapshot, build_snapshot
 
 log = logging.getLogger("ecozone.api")
@@ -60,6 +61,8 @@ class AppState:
         if settings.load_bundled:
             ensure_loaded(self.con)
             ensure_bundled(self.con)
+        with transaction(self.con):  # the packaged water sections (edits in the store are kept)
+            ensure_packaged_sections(self.con)
         self.generation = 1
         self.write_lock = threading.Lock()
         self._snap_lock = threading.Lock()

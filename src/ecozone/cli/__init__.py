@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ecozone.cli import air, catalogue, energy, tracking, web
+from ecozone.cli import air, catalogue, energy, tracking, water, web
 from ecozone.cli.common import EcozoneGroup, handle_unexpected
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ catalogue.register(app)
 air.register(app)
 tracking.register(app)
 energy.register(app)
+water.register(app)
 web.register(app)
 
 

@@ -85,6 +85,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_ledger": ("尚未导入核查排放量与配额（ecozone carbon import）。", "No verified emissions or allowances imported yet (ecozone carbon import)."),
     "st_surplus": ("盈余", "surplus"), "st_balanced": ("持平", "balanced"), "st_shortfall": ("缺口", "shortfall"),
     "st_covered": ("已清缴", "covered"), "st_missing": ("无数据", "no data"), "st_None": ("", ""),
+    "water": ("地表水", "Surface water"), "no_water": ("尚未载入断面监测数据（ecozone water import）。",
+                                                     "No section data loaded (ecozone water import)."),
+    "water_sections": ("断面水质类别（GB 3838-2002）", "Section classes (GB 3838-2002)"),
+    "water_regions": ("各市断面水质状况", "Sections by city"), "sections": ("断面数", "Sections"),
+    "section": ("断面", "Section"), "water_type": ("类型", "Type"), "lake": ("湖库", "lake"), "river": ("河流", "river"),
+    "class": ("水质类别", "Class"), "exceeding": ("超标项目（超标倍数）", "Exceeding items (multiple)"),
+    "months": ("月数", "Months"), "month": ("月份", "Month"), "worse_v": ("劣Ⅴ类", "Worse than V"),
 }
 
 

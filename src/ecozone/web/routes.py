@@ -12,6 +12,7 @@ from ecozone.api.common import State, reader
 from ecozone.api.errors import body as error_body
 from ecozone.errors import EcozoneError
 from ecozone.web import views
+from ecozone.web import water as water_views
 from ecozone.web.render import Linker, hebei_geojson, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(reader)])
@@ -73,6 +74,26 @@ def plans(st: State, lang: LangQ = None) -> HTMLResponse:
 def rankings(st: State, lang: LangQ = None) -> HTMLResponse:
     lg, snap = _lang(lang), st.snapshot()
     return page("rankings.html", "/rankings", lg, rk=views.rankings(st.cursor(), snap, lang=lg), as_of=snap.as_of)
+
+
+YearQ = Annotated[int | None, Query(ge=1970, le=2100)]
+
+
+@router.get("/water", response_class=HTMLResponse)
+def water(st: State, year: YearQ = None, lang: LangQ = None) -> HTMLResponse:
+    lg, snap = _lang(lang), st.snapshot()
+    return page("water.html", "/water", lg, w=water_views.overview(st.cursor(), year, lang=lg), as_of=snap.as_of)
+
+
+@router.get("/water/sections/{code}", response_class=HTMLResponse)
+def water_section(st: State, code: Annotated[str, Path(max_length=80)], year: YearQ = None,
+                  lang: LangQ = None) -> HTMLResponse:
+    lg, snap = _lang(lang), st.snapshot()
+    try:
+        ws = water_views.section(st.cursor(), code, year, lang=lg)
+    except water_views.NotFound:
+        return page("error.html", f"/water/sections/{code}", lg, status=404, message=code, as_of=snap.as_of)
+    return page("water_section.html", f"/water/sections/{code}", lg, ws=ws, as_of=snap.as_of)
 
 
 @router.get("/data", response_class=HTMLResponse)

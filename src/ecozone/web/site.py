@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from ecozone.web import views
+from ecozone.web import water as water_views
 from ecozone.web.render import Linker, check_vendor, render
 
 
@@ -62,4 +63,9 @@ def export_site(con: duckdb.DuckDBPyConnection, out: Path, *, as_of: int | None 
         emit("plans.html", "/plans", plans=p, legend=p["legend"])
         emit("rankings.html", "/rankings", rk=views.rankings(con, snap, lang=lang))
         emit("data.html", "/data", d=views.data_page(con, snap))
+        w = water_views.overview(con, lang=lang)
+        emit("water.html", "/water", w=w)
+        for r in w["sections"]:
+            emit("water_section.html", f"/water/sections/{r['section']}",
+                 ws=water_views.section(con, r["section"], w["year"], lang=lang))
     return SiteResult(out, pages)

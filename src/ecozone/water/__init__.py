@@ -1,0 +1,1 @@
+"""The surface-water engine: import, assessment, shares, CWQI, observations."""
