@@ -203,3 +203,19 @@ def test_cli_track_json_summary_alerts_report(tmp_path: Path, monkeypatch: pytes
     chain = json.loads(res.output)
     assert len(chain) == 2 and chain[0]["value"] in (44.8, 69.9) and chain[1]["value"] == 44.7
     assert chain[1]["supersedes"] == 1 and chain[1]["reason"] == "typo" and chain[1]["recorded_by"] == "me"
+
+
+def test_p_meet_reads_the_same_in_the_table_and_the_reason(loaded: duckdb.DuckDBPyConnection) -> None:
+    """The CLI's P(meet) column once rounded 0.585 to 59 % while the reason beside it, rounded down so
+    that an off-track 0.4996 never reads 50 %, said 58 %: every face now uses one rounding."""
+    from ecozone.tracking.reasons import p_meet_percent, reason_zh
+
+    assert p_meet_percent(0.585) == 58
+    assert p_meet_percent(0.4996) == 49
+    assert p_meet_percent(0.8) == 80
+    assert p_meet_percent(None) is None
+    rows = evaluate(loaded, as_of=2023) + evaluate(loaded, as_of=2024)
+    stated = [r for r in rows if "达标概率" in reason_zh(r)]
+    assert stated
+    for r in stated:
+        assert f"达标概率{p_meet_percent(r['p_meet'])}%" in reason_zh(r), (r.get("target_id"), reason_zh(r))

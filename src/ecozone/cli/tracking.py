@@ -38,7 +38,7 @@ from ecozone.tracking.alerts import alerts as find_alerts
 from ecozone.tracking.alerts import record_snapshot
 from ecozone.tracking.evaluate import TrackFilter, default_as_of, evaluate, status_counts
 from ecozone.tracking.judgement import record_judgement
-from ecozone.tracking.reasons import goal_en, goal_zh, num
+from ecozone.tracking.reasons import goal_en, goal_zh, num, p_meet_percent
 from ecozone.tracking.rollup import league_table, matrix, rollup
 from ecozone.tracking.status import STATUS_ORDER
 from ecozone.vocabulary import unit_en
@@ -273,7 +273,7 @@ def track(
         r["indicator_label"] = say(r["indicator_name"], r["indicator_name_en"])
         r["goal"] = say(goal_zh(r), goal_en(r))
         r["latest"] = f"{r['latest_year']}: {num(r['latest_value'])}" if r["latest_year"] else ""
-        r["p_meet_label"] = "" if r["p_meet"] is None else f"{round(100 * r['p_meet'])}%"
+        r["p_meet_label"] = "" if r["p_meet"] is None else f"{p_meet_percent(r['p_meet'])}%"
         r["projected"] = "" if r["projected_value"] is None else num(r["projected_value"]) + (
             f" ({num(r['projected_low'])}–{num(r['projected_high'])})" if r["projected_low"] is not None else "")
     why_zh, why_en = ("", "") if year else ("，有数据的最近年份", ", the latest year with data")

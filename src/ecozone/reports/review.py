@@ -27,7 +27,7 @@ from ecozone.sheets import no_formulas
 from ecozone.tracking.evaluate import TrackFilter, evaluate, series, status_counts, vintages
 from ecozone.tracking.needs import needs
 from ecozone.tracking.projection import AT_RISK_P, INTERVAL_SCALE, ON_TRACK_P, WINDOW
-from ecozone.tracking.reasons import goal_en, goal_zh, num
+from ecozone.tracking.reasons import goal_en, goal_zh, num, p_meet_percent
 from ecozone.tracking.rollup import rollup
 from ecozone.tracking.status import STATUS_ORDER, Status
 from ecozone.vocabulary import unit_en
@@ -86,7 +86,7 @@ def _decorate(rows: list[dict[str, Any]]) -> None:
         r["goal_zh"] = goal_zh(r)
         r["goal_en"] = goal_en(r)
         r["progress_pct"] = None if r["progress"] is None else round(100 * r["progress"], 1)
-        r["p_meet_pct"] = None if r["p_meet"] is None else round(100 * r["p_meet"])
+        r["p_meet_pct"] = p_meet_percent(r["p_meet"])
         r["baseline"] = "" if r["baseline_year"] is None else (
             f"{r['baseline_year']}" + ("" if r["baseline_value"] is None else f": {num(r['baseline_value'])}"))
         r["source"] = f"{r['document']} {r['document_title']} · {r['section']}"

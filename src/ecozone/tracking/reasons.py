@@ -162,9 +162,18 @@ def _excluded_en(r: dict[str, Any]) -> str:
     return "; " + "; ".join(parts) if parts else ""
 
 
+def p_meet_percent(p: float | None) -> int | None:
+    """P(meet) in whole percent, rounded down, so that 0.4996 (off track) never reads 50 %.
+
+    The one rounding of P(meet) for every face (reasons, CLI, pages, reports), so that a table
+    cell and the sentence beside it never disagree.
+    """
+    return None if p is None else math.floor(100 * p + 1e-6)
+
+
 def _pct(p: float | None) -> str:
-    """A probability in whole percent, rounded down, so that 0.4996 (off track) never reads 50%."""
-    return "—" if p is None else f"{math.floor(100 * p + 1e-6):d}%"
+    percent = p_meet_percent(p)
+    return "—" if percent is None else f"{percent:d}%"
 
 
 def _window_zh(r: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ecozone.errors import StoreError
-from ecozone.tracking.reasons import num
+from ecozone.tracking.reasons import num, p_meet_percent
 from ecozone.vocabulary import unit_en
 
 VENDOR_FILES = ("echarts.min.js", "hebei.json", "swagger-ui-bundle.js", "swagger-ui.css")
@@ -170,6 +170,7 @@ def environment() -> Environment:
     env.filters["num"] = lambda x, d=2: num(x, d) if isinstance(x, int | float) else ("—" if x is None else x)
     env.filters["tojson_script"] = _json
     env.filters["unit_en"] = unit_en
+    env.filters["p_meet"] = p_meet_percent
     return env
 
 
