@@ -7,12 +7,15 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from ecozone.access.users import Principal, Role, authenticate
@@ -160,3 +163,24 @@ def one(request: Request, obj: dict[str, Any], fmt: str | None = None, name: str
         return Response(csv_bytes([obj]), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     return JSONResponse(plain(obj))
+
+
+def upload_name(upload: UploadFile, what: str) -> str:
+    """The uploaded file's own name (no folders, at most 120 characters); ``<what>.csv`` if none."""
+    return Path(upload.filename or f"{what}.csv").name[:120]
+
+
+@contextmanager
+def saved_upload(upload: UploadFile, what: str) -> Iterator[Path]:
+    """An uploaded CSV or Excel file as a temporary file (removed afterwards)."""
+    name = upload_name(upload, what)
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise InputError("只接受 .csv 或 .xlsx 文件", "only .csv or .xlsx files are accepted", file=name,
+                         code="unsupported_media_type")
+    with tempfile.TemporaryDirectory(prefix="ecozone-upload-") as tmp:
+        path = Path(tmp) / f"{what}{suffix}"
+        with path.open("wb") as fh:
+            while chunk := upload.file.read(1 << 20):
+                fh.write(chunk)
+        yield path

@@ -8,9 +8,6 @@ and :mod:`ecozone.carbon.service` (the same functions the CLI calls).
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,10 +16,9 @@ from fastapi.responses import JSONResponse, Response
 
 from ecozone.access.audit import record as audit
 from ecozone.access.users import Principal, Role
-from ecozone.api.common import FormatQ, State, listing, plain, reader, require
+from ecozone.api.common import FormatQ, State, listing, plain, reader, require, saved_upload
 from ecozone.carbon import service as carbon
 from ecozone.energy import service
-from ecozone.errors import InputError
 from ecozone.ingest import energy as ingest
 from ecozone.standards.carbon import ipcc2006
 from ecozone.standards.energy import gb2589
@@ -38,22 +34,6 @@ KindQ = Annotated[str, Query(max_length=40, description="grid factor kind: " + "
 YearsQ = Annotated[list[int] | None, Query(description="only these years")]
 
 
-@contextmanager
-def _saved(upload: UploadFile, what: str) -> Iterator[Path]:
-    """An uploaded CSV or Excel file as a temporary file (removed afterwards)."""
-    name = Path(upload.filename or f"{what}.csv").name[:120]
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xlsm"):
-        raise InputError("只接受 .csv 或 .xlsx 文件", "only .csv or .xlsx files are accepted", file=name,
-                         code="unsupported_media_type")
-    with tempfile.TemporaryDirectory(prefix="ecozone-upload-") as tmp:
-        path = Path(tmp) / f"{what}{suffix}"
-        with path.open("wb") as fh:
-            while chunk := upload.file.read(1 << 20):
-                fh.write(chunk)
-        yield path
-
-
 def _options(electricity_method: str, primary_method: str, grid_scope: str, grid_kind: str) -> service.Options:
     return service.Options(electricity_method, primary_method, grid_scope, grid_kind)
 
@@ -66,7 +46,7 @@ def energy_account(
     grid_scope: ScopeQ = ipcc2006.DEFAULT_GRID_SCOPE, grid_kind: KindQ = "average",
 ) -> JSONResponse:
     opts = _options(electricity_method, primary_method, grid_scope, grid_kind)
-    with _saved(file, "energy") as path:
+    with saved_upload(file, "energy") as path:
         acc = service.account(ingest.read_energy(path), opts, years=year)
     return JSONResponse(plain({"items": acc.rows, "count": len(acc.rows), "editions": acc.editions,
                                "warnings": acc.warnings}))
@@ -82,7 +62,7 @@ def energy_intensity(
     grid_scope: ScopeQ = ipcc2006.DEFAULT_GRID_SCOPE, grid_kind: KindQ = "average",
 ) -> JSONResponse:
     opts = _options(electricity_method, primary_method, grid_scope, grid_kind)
-    with _saved(file, "energy") as epath, _saved(gdp, "gdp") as gpath:
+    with saved_upload(file, "energy") as epath, saved_upload(gdp, "gdp") as gpath:
         energy = ingest.read_energy(epath)
         years = sorted({*year, base_year}) if year else None
         acc = service.account(energy, opts, years=years)
@@ -153,7 +133,7 @@ def carbon_ledger_import(request: Request, st: State, file: Annotated[UploadFile
                          who: Principal = require(Role.EDITOR)) -> JSONResponse:
     _registry(st)
     name = Path(file.filename or "ledger.csv").name[:120]
-    with _saved(file, "ledger") as path, st.writing() as con:
+    with saved_upload(file, "ledger") as path, st.writing() as con:
         n = carbon.import_ledger(con, path, transactional=False)
         report = {"file": name, "facility_years": n}
         audit(con, actor=who.name, action="carbon.ledger.import", obj=name, before=None, after=report,

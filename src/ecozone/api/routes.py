@@ -27,6 +27,8 @@ from ecozone.api.common import (
     plain,
     reader,
     require,
+    saved_upload,
+    upload_name,
 )
 from ecozone.api.errors import api_error
 from ecozone.catalogue.service import (
@@ -376,16 +378,8 @@ def _client(request: Request) -> str | None:
 
 def import_upload(st: Any, who: Principal, upload: UploadFile, client: str | None) -> dict[str, Any]:
     """Validate and write an uploaded observation file (the CLI's checks, all or nothing), audited."""
-    name = Path(upload.filename or "upload.csv").name[:120]
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xlsm"):
-        raise InputError("只接受 .csv 或 .xlsx 文件", "only .csv or .xlsx files are accepted", file=name,
-                         code="unsupported_media_type")
-    with tempfile.TemporaryDirectory(prefix="ecozone-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        with path.open("wb") as fh:
-            while chunk := upload.file.read(1 << 20):
-                fh.write(chunk)
+    name = upload_name(upload, "upload")
+    with saved_upload(upload, "upload") as path:
         try:
             with st.writing() as con:
                 res = import_file(con, path, recorded_by=who.name, source_id=name)

@@ -25,7 +25,10 @@ from ecozone.cli.common import (
     console,
     err_console,
     fail,
+    print_observations,
+    print_warnings,
     render,
+    require_store,
     say,
     store,
 )
@@ -87,7 +90,7 @@ def _source(db: Path | None, inputs: list[Path] | None, fmt: str, mapping: Path 
         migrate(con)
         try:
             summary = _import(con, inputs, fmt, mapping, register_stations)
-            _warn(summary)
+            print_warnings(summary.warnings)
             yield con, True
         finally:
             con.close()
@@ -115,13 +118,6 @@ def _inputs(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | 
                           style="dim", highlight=False)
         out.extend(found)
     return out or None
-
-
-def _warn(summary: service.ImportSummary) -> None:
-    for w in summary.warnings[:10]:
-        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {escape(str(w))}")
-    if len(summary.warnings) > 10:
-        err_console.print(say(f"…另有 {len(summary.warnings) - 10} 条提示", f"… {len(summary.warnings) - 10} more warnings"))
 
 
 def _cities(names: list[str] | None) -> list[str] | None:
@@ -157,7 +153,7 @@ def import_cmd(
         started = time.perf_counter()
         summary = _import(con, paths, fmt, mapping, register_stations, time_label)
         seconds = max(time.perf_counter() - started, 1e-9)
-    _warn(summary)
+    print_warnings(summary.warnings)
     for file, earlier, batch in summary.already:
         err_console.print(escape(say(f"已导入过（内容相同：批次 {batch}，{earlier}），跳过：{file}",
                                      f"already imported (same content as batch {batch}, {earlier}), skipped: {file}")))
@@ -266,13 +262,9 @@ def annual_cmd(
         table = api.annual(con, year=year, cities=cities, include_background=include_background, output="arrow",
                            engine=engine_name, spark_master=spark_master)
         if record:
-            if from_files:
-                raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
+            require_store(from_files)
             sources = sorted({f for y in year for f in service.input_files(con, y)})
-            result = service.record_annual(con, table, sources)
-            err_console.print(say(f"观测值：新增 {result.added}，更新 {result.superseded}，未变 {result.unchanged}",
-                                  f"observations: {result.added} added, {result.superseded} superseded, "
-                                  f"{result.unchanged} unchanged"))
+            print_observations(service.record_annual(con, table, sources))
     if table.num_rows == 0:
         err_console.print(say("没有该年的站点数据", "no station data for that year"))
     years = "、".join(map(str, year))

@@ -37,6 +37,7 @@ from typer.core import TyperGroup
 from ecozone.errors import EcozoneError, StoreError, clip
 from ecozone.store.catalogue_load import ensure_loaded
 from ecozone.store.db import connect, store_io_error
+from ecozone.store.observations import WriteResult
 
 
 # Rich falls back to 80 columns when output is not a terminal (pipes, CI logs): too narrow for
@@ -169,6 +170,27 @@ def fail(zh: str, en: str, code: int = 2) -> typer.Exit:
     """Print an error in the user's language and return the exit to raise."""
     err_console.print(f"[red]{say('错误', 'error')}:[/red] {escape(say(zh, en))}")
     return typer.Exit(code)
+
+
+def print_warnings(warnings: Sequence[Any], most: int = 10) -> None:
+    """The first ``most`` warnings, one line each, then how many more there are."""
+    for w in warnings[:most]:
+        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {escape(str(w))}")
+    if len(warnings) > most:
+        err_console.print(say(f"…另有 {len(warnings) - most} 条提示", f"… {len(warnings) - most} more warnings"))
+
+
+def print_observations(result: WriteResult, zh_lead: str = "观测值", en_lead: str = "observations") -> None:
+    """One line on stderr: how many observations a ``--record`` added, superseded and left unchanged."""
+    err_console.print(say(f"{zh_lead}：新增 {result.added}，更新 {result.superseded}，未变 {result.unchanged}",
+                          f"{en_lead}: {result.added} added, {result.superseded} superseded, "
+                          f"{result.unchanged} unchanged"))
+
+
+def require_store(from_files: bool) -> None:
+    """``--record`` writes to the store: refuse it when the data came from ``--input`` files."""
+    if from_files:
+        raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
 
 
 def print_error(exc: EcozoneError) -> None:

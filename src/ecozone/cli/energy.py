@@ -12,7 +12,18 @@ import typer
 from rich.markup import escape
 
 from ecozone.carbon import service as carbon
-from ecozone.cli.common import Column, DbOption, Format, FormatOption, console, err_console, render, say, store
+from ecozone.cli.common import (
+    Column,
+    DbOption,
+    Format,
+    FormatOption,
+    console,
+    err_console,
+    print_observations,
+    render,
+    say,
+    store,
+)
 from ecozone.energy import service
 from ecozone.errors import InputError
 from ecozone.ingest import energy as ingest
@@ -62,6 +73,14 @@ def _exact(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: text(v) for k, v in r.items()} for r in rows]
 
 
+def _record(db: Path | None, acc: service.Account, intensities: list[dict[str, Any]] | None,
+            inputs: list[Path], opts: service.Options) -> None:
+    """``--record``: write the account (and intensities) as observations; say what changed."""
+    with store(db) as con, transaction(con):
+        res = service.record(con, acc, intensities, inputs, opts)
+    print_observations(res, "已记录观测值", "observations recorded")
+
+
 def _round(v: Any, n: int) -> Any:
     return None if v is None else round(float(v), n)
 
@@ -87,11 +106,7 @@ def account_cmd(
     if year and not acc.rows:
         _warn([say(f"文件中没有 {', '.join(map(str, year))} 年的数据", f"the file has no rows for {', '.join(map(str, year))}")])
     if record:
-        with store(db) as con, transaction(con):
-            res = service.record(con, acc, None, [input_file], opts)
-        err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
-                              f"observations recorded: {res.added} added, {res.superseded} superseded, "
-                              f"{res.unchanged} unchanged"))
+        _record(db, acc, None, [input_file], opts)
     if fmt is Format.json:
         _json(acc.rows)
         return
@@ -147,11 +162,7 @@ def intensity_cmd(
         _warn([say(f"以下地区年份没有 GDP，强度为空：{', '.join(gaps)}",
                    f"no GDP for these region-years, intensities left empty: {', '.join(gaps)}")])
     if record:
-        with store(db) as con, transaction(con):
-            res = service.record(con, acc, rows, [input_file, gdp], opts)
-        err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
-                              f"observations recorded: {res.added} added, {res.superseded} superseded, "
-                              f"{res.unchanged} unchanged"))
+        _record(db, acc, rows, [input_file, gdp], opts)
     if year:
         rows = [r for r in rows if r["year"] in year]
     if fmt is Format.json:
@@ -299,9 +310,7 @@ def reductions_cmd(
         if record and input_file:
             with transaction(con):
                 res = carbon.record_reductions(con, red, [input_file])
-            err_console.print(say(f"已记录观测值：新增 {res.added}，更新 {res.superseded}，未变 {res.unchanged}",
-                                  f"observations recorded: {res.added} added, {res.superseded} superseded, "
-                                  f"{res.unchanged} unchanged"))
+            print_observations(res, "已记录观测值", "observations recorded")
     if fmt is Format.json:
         _json(rows)
         return

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import duckdb
 import typer
-from rich.markup import escape
 
 from ecozone.cli.common import (
     Column,
@@ -21,7 +20,10 @@ from ecozone.cli.common import (
     fail,
     lang,
     print_error,
+    print_observations,
+    print_warnings,
     render,
+    require_store,
     say,
     store,
 )
@@ -76,39 +78,37 @@ def _months(text: str | None) -> tuple[int, int]:
 
 
 @contextmanager
+def _section_store(db: Path | None, load: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store, with the packaged section registry brought up to date."""
+    with store(db, load=load) as con:
+        with transaction(con):
+            service.ensure_packaged_sections(con)
+        yield con
+
+
+@contextmanager
 def _source(db: Path | None, inputs: list[Path] | None, fmt: str | None, year: int | None,
             load: bool = False) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
     """The store, or an in-memory store holding ``inputs``; yields (connection, from_files)."""
     try:
         if inputs:
             con, summary = service.memory_store(inputs, fmt, year=year)
-            _warn(summary.warnings)
+            print_warnings(summary.warnings)
             try:
                 yield con, True
             finally:
                 con.close()
         else:
-            with store(db, load=load) as con:
-                with transaction(con):
-                    service.ensure_packaged_sections(con)
+            with _section_store(db, load=load) as con:
                 yield con, False
     except EcozoneError as exc:
         raise _report(exc) from exc
 
 
-def _warn(warnings: list[Any]) -> None:
-    for w in warnings[:10]:
-        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {escape(str(w))}")
-    if len(warnings) > 10:
-        err_console.print(say(f"…另有 {len(warnings) - 10} 条提示", f"… {len(warnings) - 10} more warnings"))
-
-
 def _record(con: duckdb.DuckDBPyConnection, from_files: bool, year: int) -> None:
-    if from_files:
-        raise fail("--record 需要数据库（不能与 --input 同用）", "--record needs the store, not --input")
+    require_store(from_files)
     result = service.record(con, year)
-    err_console.print(say(f"观测值：新增 {result.added}，更新 {result.superseded}，未变 {result.unchanged}",
-                          f"observations: {result.added} added, {result.superseded} superseded, {result.unchanged} unchanged"))
+    print_observations(result)
     skipped = [*result.skipped_regions, *result.skipped_indicators]
     if skipped:
         codes = ", ".join(skipped)
@@ -130,7 +130,7 @@ def import_cmd(
             summary = service.import_files(con, paths, input_format, year=year)
     except EcozoneError as exc:
         raise _report(exc) from exc
-    _warn(summary.warnings)
+    print_warnings(summary.warnings)
     console.print(say(
         f"文件 {summary.files} 个，读取 {summary.rows_read} 行；新增 {summary.samples_added} 个监测值，"
         f"{summary.samples_unchanged} 个已存在；新登记断面 {summary.sections_registered} 个",
@@ -164,6 +164,18 @@ def _class_display(r: dict[str, Any]) -> str:
     return gb3838.class_label([gb3838.CLASS_CODES.index(r["class"]) + 1], lang().value)[0] or ""
 
 
+def _main_label(r: dict[str, Any], en: bool) -> str:
+    """The main pollutants, each with its rate of sections exceeding: 氨氮(12.5)、总磷(8.3)."""
+    return ("、" if not en else ", ").join(
+        f"{gb3838.ITEMS[m['item']].name_en if en else gb3838.ITEMS[m['item']].name_zh}({m['exceedance_rate']:g})"
+        for m in r["main_pollutants"])
+
+
+def _trophic_label(r: dict[str, Any], en: bool) -> str:
+    """The trophic level index and its state ("" where there is none)."""
+    return "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
+
+
 def _assess_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     en = lang().value == "en"
     for r in rows:
@@ -173,10 +185,8 @@ def _assess_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         r["quality_label"] = r["quality_en"] if en else r["quality"]
         r["target_label"] = r["target_class"] or ""
         r["meets_label"] = "" if r["meets_target"] is None else (say("是", "yes") if r["meets_target"] else say("否", "no"))
-        r["main_label"] = ("、" if not en else ", ").join(
-            f"{gb3838.ITEMS[m['item']].name_en if en else gb3838.ITEMS[m['item']].name_zh}({m['exceedance_rate']:g})"
-            for m in r["main_pollutants"])
-        r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
+        r["main_label"] = _main_label(r, en)
+        r["trophic_label"] = _trophic_label(r, en)
         if not r["enough_samples"]:
             r["samples"] = f"{r['samples']}*"
     return rows
@@ -229,10 +239,8 @@ def _summary_labels(rows: list[dict[str, Any]]) -> None:
         r["share_good_label"] = f"{r['share_good']:.1f}"
         r["share_worse_v_label"] = f"{r['share_worse_v']:.1f}"
         r["quality_label"] = r["quality_en"] if en else r["quality"]
-        r["main_label"] = ("、" if not en else ", ").join(
-            f"{gb3838.ITEMS[m['item']].name_en if en else gb3838.ITEMS[m['item']].name_zh}({m['exceedance_rate']:g})"
-            for m in r["main_pollutants"])
-        r["trophic_label"] = "" if r["tli"] is None else f"{r['tli']:g} {r['trophic_state_en'] if en else r['trophic_state']}"
+        r["main_label"] = _main_label(r, en)
+        r["trophic_label"] = _trophic_label(r, en)
         r["method_label"] = (say("断面比例法", "class shares") if r["description_method"] == "shares"
                              else say(f"断面均值（{r['mean_class'] or ''}类）", f"section means (class {r['mean_class'] or ''})"))
 
@@ -348,9 +356,7 @@ def template_cmd(
     """生成宽表 Excel 模板 / write the wide Excel template."""
     sections: list[dict[str, Any]] = []
     if year:
-        with store(db, load=False) as con:
-            with transaction(con):
-                service.ensure_packaged_sections(con)
+        with _section_store(db) as con:
             sections = service.list_sections(con)
     try:
         write_template(out, sections, year)
@@ -362,9 +368,7 @@ def template_cmd(
 @sections_app.command("list")
 def sections_list(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """列出断面登记 / list the section registry."""
-    with store(db, load=False) as con:
-        with transaction(con):
-            service.ensure_packaged_sections(con)
+    with _section_store(db) as con:
         rows = service.list_sections(con)
     columns = [Column("code", "编码", "code"), Column("name_zh", "断面", "name"), Column("water_type", "类型", "type"),
                Column("river", "水体", "water body"), Column("basin", "流域", "basin"), Column("region_code", "城市", "city"),

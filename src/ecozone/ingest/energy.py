@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -278,6 +279,28 @@ def _unit_table() -> pa.Table:
                      "factor": [gb2589.UNITS[u][1] for u in canon]})
 
 
+@contextmanager
+def _connection(con: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``con`` as it is, or a new in-memory connection that is closed when the block ends."""
+    if con is not None:
+        yield con
+        return
+    own = duckdb.connect()
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+def _region_year_checks(table: str) -> list[str]:
+    """The checks every region-and-year file shares: a known region, a whole year 1949-2100."""
+    # sql: vetted — table is a constant name of the caller's temp table
+    return [f"SELECT line, 'region', region, 'unknown region / 未知地区' FROM {table} WHERE region_code IS NULL",
+            # sql: vetted — table is a constant name of the caller's temp table
+            f"SELECT line, 'year', year, 'year must be a whole number 1949-2100 / 年份应为1949-2100的整数' "
+            f"FROM {table} WHERE year_n IS NULL OR year_n NOT BETWEEN 1949 AND 2100"]
+
+
 def _label(source: Path | pa.Table) -> str:
     return "<table>" if isinstance(source, pa.Table) else display_path(source)
 
@@ -285,9 +308,7 @@ def _label(source: Path | pa.Table) -> str:
 def read_energy(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """Energy use rows, checked: region_code, region_name, year, fuel, quantity, unit,
     quantity_base (in the fuel's base unit: kg, m³, kWh or MJ), base_unit, line."""
-    own = con is None
-    con = con or duckdb.connect()
-    try:
+    with _connection(con) as con:
         cells = read_cells(con, path, ENERGY)  # noqa: F841 - read by DuckDB
         regions = _regions_table()  # noqa: F841
         fuels = _fuel_table()  # noqa: F841
@@ -303,10 +324,8 @@ def read_energy(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = N
             " lower(trim(c.unit)))"
             " WHERE coalesce(c.region, c.year, c.fuel, c.quantity, c.unit) IS NOT NULL")
         file = _label(path)
-        issues = _issues(con, file, """
-            SELECT line, 'region', region, 'unknown region / 未知地区' FROM energy_in WHERE region_code IS NULL
-            UNION ALL SELECT line, 'year', year, 'year must be a whole number 1949-2100 / 年份应为1949-2100的整数'
-              FROM energy_in WHERE year_n IS NULL OR year_n NOT BETWEEN 1949 AND 2100
+        # sql: vetted — the shared checks name a constant temp table
+        issues = _issues(con, file, " UNION ALL ".join(_region_year_checks("energy_in")) + """
             UNION ALL SELECT line, 'fuel', fuel_raw, 'unknown fuel (see ecozone energy fuels) / 未知能源品种'
               FROM energy_in WHERE fuel IS NULL
             UNION ALL SELECT line, 'unit', unit_raw, 'unknown unit / 未知单位' FROM energy_in WHERE unit IS NULL
@@ -325,17 +344,12 @@ def read_energy(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = N
         return con.sql(
             "SELECT region_code, region_name, year_n AS year, fuel, quantity, unit, quantity * factor AS quantity_base,"
             " base_unit, line FROM energy_in ORDER BY region_code, year, fuel").to_arrow_table()
-    finally:
-        if own:
-            con.close()
 
 
 def read_gdp(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """GDP rows, checked: region_code, region_name, year, gdp_constant, gdp_current, gdp_index,
     price_year, line.  Each row needs ``gdp_constant`` or ``gdp_index``."""
-    own = con is None
-    con = con or duckdb.connect()
-    try:
+    with _connection(con) as con:
         cells = read_cells(con, path, GDP)  # noqa: F841 - read by DuckDB
         regions = _regions_table()  # noqa: F841
         con.execute(
@@ -346,9 +360,7 @@ def read_gdp(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = None
             " FROM cells c LEFT JOIN regions r ON r.name = trim(c.region)"
             " WHERE coalesce(c.region, c.year, c.gdp_constant, c.gdp_index) IS NOT NULL")
         file = _label(path)
-        checks = ["SELECT line, 'region', region, 'unknown region / 未知地区' FROM gdp_in WHERE region_code IS NULL",
-                  "SELECT line, 'year', year, 'year must be a whole number 1949-2100 / 年份应为1949-2100的整数' "
-                  "FROM gdp_in WHERE year_n IS NULL OR year_n NOT BETWEEN 1949 AND 2100",
+        checks = [*_region_year_checks("gdp_in"),
                   "SELECT line, 'gdp_constant', gdp_constant, 'give gdp_constant or gdp_index / 须填不变价GDP或GDP指数' "
                   "FROM gdp_in WHERE gdp_c IS NULL AND gdp_i IS NULL AND nullif(trim(gdp_constant), '') IS NULL "
                   "AND nullif(trim(gdp_index), '') IS NULL",
@@ -367,18 +379,13 @@ def read_gdp(path: Path | pa.Table, con: duckdb.DuckDBPyConnection | None = None
         return con.sql(
             "SELECT region_code, region_name, year_n AS year, gdp_c AS gdp_constant, gdp_cur AS gdp_current,"
             " gdp_i AS gdp_index, price_y AS price_year, line FROM gdp_in ORDER BY region_code, year").to_arrow_table()
-    finally:
-        if own:
-            con.close()
 
 
 def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """Verified emissions and allowances per facility and year, checked against the registry
     ``facilities`` (facility_id, list_no, name_zh): facility_id, year, verified_t, allowance_t,
     surrendered_t, ccer_t, line."""
-    own = con is None
-    con = con or duckdb.connect()
-    try:
+    with _connection(con) as con:
         cells = read_cells(con, path, LEDGER)  # noqa: F841 - read by DuckDB
         reg = facilities  # noqa: F841
         con.execute(
@@ -409,17 +416,12 @@ def read_ledger(path: Path, facilities: pa.Table, con: duckdb.DuckDBPyConnection
         return con.sql(
             "SELECT facility_id, year_n AS year, verified_t, allowance_t, surrendered_t, ccer_t, line FROM ledger_in "
             "ORDER BY facility_id, year").to_arrow_table()
-    finally:
-        if own:
-            con.close()
 
 
 def read_reductions(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """Key-project reductions, checked: region_code, region_name, year, pollutant, reduction_10kt
     (in 10^4 t, the plans' unit), project, line."""
-    own = con is None
-    con = con or duckdb.connect()
-    try:
+    with _connection(con) as con:
         cells = read_cells(con, path, REDUCTIONS)  # noqa: F841 - read by DuckDB
         regions = _regions_table()  # noqa: F841
         pol = pa.table({"name": list(POLLUTANT_ALIASES), "pollutant": list(POLLUTANT_ALIASES.values())})  # noqa: F841
@@ -432,10 +434,8 @@ def read_reductions(path: Path, con: duckdb.DuckDBPyConnection | None = None) ->
             " LEFT JOIN mass m ON m.name = coalesce(nullif(trim(c.unit), ''), '10^4 t')"
             " WHERE coalesce(c.region, c.year, c.pollutant, c.reduction) IS NOT NULL")
         file = _label(path)
-        issues = _issues(con, file, """
-            SELECT line, 'region', region, 'unknown region / 未知地区' FROM red_in WHERE region_code IS NULL
-            UNION ALL SELECT line, 'year', year, 'year must be a whole number 1949-2100 / 年份应为1949-2100的整数'
-              FROM red_in WHERE year_n IS NULL OR year_n NOT BETWEEN 1949 AND 2100
+        # sql: vetted — the shared checks name a constant temp table
+        issues = _issues(con, file, " UNION ALL ".join(_region_year_checks("red_in")) + """
             UNION ALL SELECT line, 'pollutant', pollutant, 'unknown pollutant (cod, nh3n, nox, vocs) / 未知污染物'
               FROM red_in WHERE pollutant_id IS NULL
             UNION ALL SELECT line, 'unit', unit, 'unknown unit (t or 10^4 t) / 未知单位' FROM red_in WHERE factor IS NULL
@@ -446,9 +446,6 @@ def read_reductions(path: Path, con: duckdb.DuckDBPyConnection | None = None) ->
         return con.sql(
             "SELECT region_code, region_name, year_n AS year, pollutant_id AS pollutant, amount * factor AS reduction_10kt,"
             " project, line FROM red_in ORDER BY region_code, year, pollutant, line").to_arrow_table()
-    finally:
-        if own:
-            con.close()
 
 
 # --------------------------------------------------------------------------- templates
