@@ -22,6 +22,8 @@ from ecozone.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    InputOpt,
+    MoreInputs,
     console,
     err_console,
     fail,
@@ -48,10 +50,8 @@ air_app = typer.Typer(help="空气质量 / air quality: import, daily AQI, month
 stations_app = typer.Typer(help="监测站点 / station registry", no_args_is_help=True)
 air_app.add_typer(stations_app, name="stations")
 
-InputOpt = Annotated[list[Path] | None, typer.Option("--input", "-i", help="直接读取文件，不用数据库 / compute straight from these files (in-memory store)")]
 InputFormatOpt = Annotated[str, typer.Option("--input-format", help=f"输入格式 / input format: {', '.join(FORMATS)}")]
 MappingOpt = Annotated[Path | None, typer.Option("--mapping", help="列映射文件 / column mapping (YAML) for csv/parquet/excel")]
-MoreInputs = Annotated[list[Path] | None, typer.Argument(help="更多输入文件（跟在 --input 后）/ more input files (after --input PATH)", show_default=False)]
 RegisterOpt = Annotated[bool, typer.Option("--register-stations", help="按文件中的站点信息登记新站点 / register stations the files describe")]
 BackgroundOpt = Annotated[bool, typer.Option("--include-background", help="城市均值包含对照点 / include background stations in city means")]
 

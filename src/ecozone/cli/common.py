@@ -74,6 +74,9 @@ ChildrenOpt = Annotated[bool, typer.Option("--with-children", help="包含下级
 DomainOpt = Annotated[str | None, typer.Option("--domain", "-d", help="领域 / domain: air, water, climate …")]
 KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help="属性 / kind: binding 约束性, expected 预期性, strive 力争, unstated")]
 DocOpt = Annotated[str | None, typer.Option("--document", "--plan", help="规划文件 / document id, e.g. 002 or 003-4.7")]
+# files to compute from without the store (air, water): `--input A --input B` or `--input A B C`
+InputOpt = Annotated[list[Path] | None, typer.Option("--input", "-i", help="直接读取文件，不用数据库 / compute straight from these files (in-memory store)")]
+MoreInputs = Annotated[list[Path] | None, typer.Argument(help="更多输入文件（跟在 --input 后）/ more input files (after --input PATH)", show_default=False)]
 
 
 def lang() -> Lang:

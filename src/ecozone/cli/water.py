@@ -15,11 +15,12 @@ from ecozone.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    InputOpt,
+    MoreInputs,
     console,
     err_console,
     fail,
     lang,
-    print_error,
     print_observations,
     print_warnings,
     render,
@@ -27,7 +28,6 @@ from ecozone.cli.common import (
     say,
     store,
 )
-from ecozone.errors import EcozoneError
 from ecozone.ingest.water import FORMATS, LEVEL_WORDS, write_template
 from ecozone.standards.water import gb3838
 from ecozone.store.db import transaction
@@ -37,8 +37,6 @@ water_app = typer.Typer(help="地表水 / surface water: import, GB 3838 classes
 sections_app = typer.Typer(help="断面登记 / section registry", no_args_is_help=True)
 water_app.add_typer(sections_app, name="sections")
 
-InputOpt = Annotated[list[Path] | None, typer.Option("--input", "-i", help="直接读取文件，不用数据库 / compute straight from these files (in-memory store)")]
-MoreInputs = Annotated[list[Path] | None, typer.Argument(help="更多输入文件（跟在 --input 后）/ more input files", show_default=False)]
 FmtOpt = Annotated[str | None, typer.Option("--input-format", help=f"输入格式（默认自动识别）/ input format: {', '.join(FORMATS)} (default: detect)")]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="评价年份 / year")]
 MonthOpt = Annotated[str | None, typer.Option("--months", help="评价时段（月），如 1-6 或 7 / months of the period, e.g. 1-6")]
@@ -47,12 +45,6 @@ RecordOpt = Annotated[bool, typer.Option("--record", help="把结果写入观测
 
 def register(app: typer.Typer) -> None:
     app.add_typer(water_app, name="water")
-
-
-def _report(exc: EcozoneError) -> typer.Exit:
-    """Print an anticipated error (its rows, then one line) the shared way; the exit to raise."""
-    print_error(exc)
-    return typer.Exit(exc.exit_code)
 
 
 def _paths(inputs: list[Path] | None, more: list[Path] | None) -> list[Path] | None:
@@ -90,19 +82,16 @@ def _section_store(db: Path | None, load: bool = False) -> Iterator[duckdb.DuckD
 def _source(db: Path | None, inputs: list[Path] | None, fmt: str | None, year: int | None,
             load: bool = False) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
     """The store, or an in-memory store holding ``inputs``; yields (connection, from_files)."""
-    try:
-        if inputs:
-            con, summary = service.memory_store(inputs, fmt, year=year)
-            print_warnings(summary.warnings)
-            try:
-                yield con, True
-            finally:
-                con.close()
-        else:
-            with _section_store(db, load=load) as con:
-                yield con, False
-    except EcozoneError as exc:
-        raise _report(exc) from exc
+    if inputs:
+        con, summary = service.memory_store(inputs, fmt, year=year)
+        print_warnings(summary.warnings)
+        try:
+            yield con, True
+        finally:
+            con.close()
+    else:
+        with _section_store(db, load=load) as con:
+            yield con, False
 
 
 def _record(con: duckdb.DuckDBPyConnection, from_files: bool, year: int) -> None:
@@ -125,11 +114,8 @@ def import_cmd(
 ) -> None:
     """导入断面监测数据（全部或全不）/ import section results (all files or none)."""
     paths = _paths(files, None) or []
-    try:
-        with store(db, load=False) as con:
-            summary = service.import_files(con, paths, input_format, year=year)
-    except EcozoneError as exc:
-        raise _report(exc) from exc
+    with store(db, load=False) as con:
+        summary = service.import_files(con, paths, input_format, year=year)
     print_warnings(summary.warnings)
     console.print(say(
         f"文件 {summary.files} 个，读取 {summary.rows_read} 行；新增 {summary.samples_added} 个监测值，"
@@ -267,10 +253,7 @@ def summary_cmd(
             raise fail(f"--level 须为 national、provincial 或 municipal：{', '.join(level)}",
                        f"--level must be national, provincial or municipal: {', '.join(level)}")
     with _source(db, _paths(inputs, more), input_format, year, load=record) as (con, from_files):
-        try:
-            rows = service.summary(con, year, by, period, [v for v in levels or [] if v] or None)
-        except EcozoneError as exc:
-            raise _report(exc) from exc
+        rows = service.summary(con, year, by, period, [v for v in levels or [] if v] or None)
         if record:
             _record(con, from_files, year)
     if fmt is Format.table:
@@ -328,10 +311,7 @@ def section_cmd(
 ) -> None:
     """单个断面逐月水质类别 / one section's class month by month."""
     with _source(db, _paths(inputs, more), input_format, year) as (con, _):
-        try:
-            section = service.find_section(con, code)
-        except EcozoneError as exc:
-            raise _report(exc) from exc
+        section = service.find_section(con, code)
         rows = service.monthly_classes(con, section["code"], year)
         annual = service.assess(con, year, sections=[section["code"]])
     for r in rows:
@@ -382,10 +362,7 @@ def sections_import(
     db: DbOption = None,
 ) -> None:
     """从文件登记或更新断面 / register or update sections from a file."""
-    try:
-        sections = service.read_section_file(file)
-    except EcozoneError as exc:
-        raise _report(exc) from exc
+    sections = service.read_section_file(file)
     with store(db, load=False) as con, transaction(con):
         n = service.upsert_sections(con, sections)
     console.print(say(f"断面 {n} 个已登记或更新", f"{n} sections registered or updated"))
