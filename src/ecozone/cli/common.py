@@ -175,11 +175,11 @@ def fail(zh: str, en: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def print_warnings(warnings: Sequence[Any], most: int = 10) -> None:
-    """The first ``most`` warnings, one line each, then how many more there are."""
+def print_warnings(warnings: Sequence[Any], most: int | None = 10) -> None:
+    """The first ``most`` warnings (None: all), one line each, then how many more there are."""
     for w in warnings[:most]:
         err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {escape(str(w))}")
-    if len(warnings) > most:
+    if most is not None and len(warnings) > most:
         err_console.print(say(f"…另有 {len(warnings) - most} 条提示", f"… {len(warnings) - most} more warnings"))
 
 

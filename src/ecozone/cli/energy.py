@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.markup import escape
 
 from ecozone.carbon import service as carbon
 from ecozone.cli.common import (
@@ -18,8 +17,8 @@ from ecozone.cli.common import (
     Format,
     FormatOption,
     console,
-    err_console,
     print_observations,
+    print_warnings,
     render,
     say,
     store,
@@ -54,8 +53,8 @@ def _json(value: Any) -> None:
 
 
 def _warn(warnings: list[str]) -> None:
-    for w in warnings:
-        err_console.print(f"[yellow]{say('提示', 'warning')}[/yellow] {escape(w)}")
+    """Every warning of an energy account (they are few: one per region-year or factor gap)."""
+    print_warnings(warnings, most=None)
 
 
 ACCOUNT_COLUMNS = [
