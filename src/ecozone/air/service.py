@@ -29,6 +29,7 @@ from ecozone.ingest.common import (
     Issue,
     ReadResult,
     display_path,
+    file_sha256,
     flat_o3_warnings,
     hour_label,
 )
@@ -61,25 +62,13 @@ class ImportSummary:
     already: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}",
-                         file=str(path), code="unreadable_file") from None
-    return h.hexdigest()
-
-
 def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
              scratch: duckdb.DuckDBPyConnection | None = None, time_label: str | None = None) -> ReadResult:
     """Read and check one file in a scratch connection (:func:`reader_connection`), never the store's.
 
     The content hash is taken before and after the read: a file that changes meanwhile is refused.
     """
-    before = _sha256(path)
+    before = file_sha256(path)
     own = scratch is None
     con = reader_connection(path) if scratch is None else scratch
     try:
@@ -87,7 +76,7 @@ def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
     finally:
         if own:
             con.close()
-    if _sha256(path) != before:
+    if file_sha256(path) != before:
         raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
                          code="file_changed")
     result.sha256 = before
@@ -112,7 +101,7 @@ def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = N
     seen = dict(skip or {})
     todo: list[Path] = []
     for path in paths:
-        digest = _sha256(path)
+        digest = file_sha256(path)
         if digest in seen:
             if already is not None:
                 already.append((str(path), *seen[digest]))

@@ -9,6 +9,7 @@ stop the import; warnings (data-quality flags) are kept with it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -378,3 +379,17 @@ MISSING_INT = -1
 def display_path(path: Path) -> str:
     """How a file is named in provenance: the path as given, resolved to be unambiguous."""
     return str(path.resolve())
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in 1 MiB chunks: what makes an import recognisable
+    when the same content comes again (issue 7's idempotence)."""
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}",
+                         file=str(path), code="unreadable_file") from None
+    return h.hexdigest()

@@ -8,7 +8,6 @@ writing observations.  The same functions serve the persistent store and the fil
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecozone.errors import InputError, clip
-from ecozone.ingest.common import Issue
+from ecozone.ingest.common import Issue, file_sha256
 from ecozone.ingest.stations import region_names
 from ecozone.ingest.water import WaterRead, read_file, rejected
 from ecozone.standards.water import CWQI_METHOD, METHOD, METHOD_VERSION, assessment, cwqi, gb3838, tli
@@ -59,10 +58,6 @@ class ImportSummary:
     sections_registered: int = 0
     batch_ids: list[int] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str | None = None,
@@ -196,7 +191,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: WaterRead, summary: ImportSumm
     path = Path(r.file)
     con.execute("INSERT INTO water_import_batch (batch_id, file, file_sha256, format, rows_read, samples_added, "
                 "samples_unchanged) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [batch, r.file, _sha256(path), r.format, r.rows_read, added, unchanged])
+                [batch, r.file, file_sha256(path), r.format, r.rows_read, added, unchanged])
     con.execute(
         "INSERT INTO water_sample SELECT i.section, i.sampled_at, i.month_only, i.item, i.value, i.below_dl, i.raw, ?, "
         "i.line FROM incoming i ANTI JOIN water_sample s ON s.section_code = i.section "
