@@ -2,13 +2,13 @@
 
 Design (see docs/performance.md): stations are integer ids, hours are integers since
 1970-01-01 00:00 Beijing time labelled by the *start* of the averaging hour, values scaled
-integers (0.1 µg/m³, CO 0.001 mg/m³; :mod:`ecozone.air.units`) held in float32.  Every mean is
+integers (0.1 µg/m³, CO 0.001 mg/m³; :mod:`ecozone.air.units`) held in int32.  Every mean is
 kept as an exact ratio of integers and rounded by GB/T 8170 in integer arithmetic
 (:mod:`ecozone.standards.gbt8170`): a float only appears where a standard divides.
-For each pollutant the station hours are scattered into a dense ``station × hour`` grid (no
-sort), reshaped to ``station × day × 24`` so that daily means are a sum over the last axis and
-the O3 8-hour moving means a cumulative-sum difference.  Stations are laid out grouped by city,
-so station-to-city means are one ``np.add.reduceat``.  Every step is an array expression with
+For each pollutant the station hours are scattered into a dense ``station × day × 24`` grid (no
+sort), so that daily means are a sum over the last axis; O3 is turned to ``station × 24 × day``
+so that its 8-hour moving means are eight shifted adds of whole rows of days.  Stations are laid out grouped by city,
+so station-to-city means are one sum per city over a block of rows.  Every step is an array expression with
 an obvious SQL/Spark equivalent (group-by day, window of 8 rows, group-by city).
 
 Rules (all in :mod:`ecozone.standards.air`):
@@ -124,13 +124,17 @@ class CityDays:
         return _EPOCH + self.days.astype("timedelta64[D]")
 
 
-def _city_mean(values: FloatArray, starts: IntArray) -> tuple[FloatArray, npt.NDArray[np.int16]]:
-    """Mean over the stations of each city (rows grouped by city) of the non-missing values."""
-    present = ~np.isnan(values)
-    sums = np.add.reduceat(np.where(present, values, 0.0), starts, axis=0)
-    counts = np.add.reduceat(present.astype(np.int16), starts, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / counts, np.nan), counts.astype(np.int16)
+def _city_sum(values: npt.NDArray[Any], starts: IntArray, dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+    """Sum of the rows of each city (rows grouped by city, city ``k`` from ``starts[k]``).
+
+    One vectorised sum per city over its block of station rows: NumPy's ``np.add.reduceat``
+    along the first axis is 5-8x slower on these shapes (measured, docs/performance.md).
+    """
+    ends = np.r_[starts[1:], values.shape[0]]
+    out = np.empty((len(starts), *values.shape[1:]), dtype=dtype)
+    for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):  # one per city
+        np.sum(values[a:b], axis=0, dtype=dtype, out=out[k])
+    return out
 
 
 #: common multiples of the possible hour counts: a station's 24-hour mean ``sum / n`` (n = 20 … 24)
@@ -139,21 +143,21 @@ L_DAY: Final = int(np.lcm.reduce(np.arange(hj663.MIN_HOURS_DAY, 25)))
 L_8H: Final = int(np.lcm.reduce(np.arange(hj663.MIN_HOURS_8H, 9)))
 
 
-def _city_ratio(sums: FloatArray, counts: npt.NDArray[np.integer], valid: npt.NDArray[np.bool_],
-                common: int, starts: IntArray) -> tuple[FloatArray, FloatArray]:
-    """City mean of station means ``sums / counts`` (valid ones) as an exact ratio ``num / den``.
+def _city_ratio(sums: npt.NDArray[Any], counts: npt.NDArray[np.integer], minimum: int, common: int,
+                starts: IntArray) -> tuple[FloatArray, FloatArray]:
+    """City mean of the valid station means ``sums / counts`` (``counts ≥ minimum``) as an exact
+    ratio ``num / den``.
 
     ``sums`` hold integer sums of scaled values; ``common`` is a multiple of every valid count, so
     ``num = Σ sums · (common / counts)`` is an integer, held exactly in float64 (< 2**53 for any
-    plausible value: 24 h × 2·10**7 × 10626 × stations).  ``den = common · stations``; 0 where no
-    station of the city is valid.
+    plausible value: 24 h × 5·10**7 × 10626 × stations).  ``den = common · stations``; 0 where no
+    station of the city is valid.  A count below ``minimum`` weighs 0 (no mask pass).
     """
-    factor = np.zeros(int(counts.max(initial=0)) + 1 if counts.size else 1, dtype=np.float64)
-    ok = np.arange(factor.size)
-    factor[ok > 0] = common // ok[ok > 0]
-    num_s = np.where(valid, sums * factor[counts], 0.0)
-    num = np.add.reduceat(num_s, starts, axis=0)
-    k = np.add.reduceat(valid.astype(np.int16), starts, axis=0, dtype=np.int64)
+    factor = np.zeros(max(int(counts.max(initial=0)), minimum) + 1, dtype=np.float64)
+    n = np.arange(minimum, factor.size)
+    factor[minimum:] = common // n
+    num = _city_sum(sums * factor[counts], starts, np.float64)
+    k = _city_sum(counts >= minimum, starts, np.int64)
     return num, (k * common).astype(np.float64)
 
 
@@ -168,116 +172,135 @@ def _rounded(num: FloatArray, den: FloatArray, pol: str, scale: int) -> FloatArr
     return np.where(den > 0, r / 10.0 ** decimals, np.nan)
 
 
-def _step(values: IntArray, largest: int) -> int:
-    """The coarsest of 1000, 100, 10, 1 stored units (≤ ``largest``) every value is a multiple of.
+def _grid(values: IntArray, flat: npt.NDArray[np.integer], n_rows: int, n_days: int) -> IntArray:
+    """Scatter one pollutant's scaled integers into a dense ``station × day × 24`` grid.
 
-    Gases are stored in 0.0001 µg/m³ for the files that need it; national data are whole
-    µg/m³, so dividing by the common step keeps the grids in float32 (exact below 2**24).
+    :data:`MISSING` (-1) where there is no value; int32 holds every plausible 24-hour sum of
+    scaled values exactly (24 × 5·10**7 < 2**31), so no float and no rescaling is needed.
     """
-    sample = values[: 1 << 16]                                 # rules candidates out cheaply
-    missing = None
-    for step in (1000, 100, 10):
-        if step > largest or np.count_nonzero(sample % step) != np.count_nonzero(sample == MISSING):
-            continue
-        if missing is None:
-            missing = int(np.count_nonzero(values == MISSING))  # -1 leaves a non-zero remainder
-        if np.count_nonzero(values % step) == missing:
-            return step
-    return 1
-
-
-def _grid(values: IntArray, flat: npt.NDArray[np.int64], n_rows: int, n_days: int,
-          step: int) -> npt.NDArray[np.floating]:
-    """Scatter one pollutant, in units of ``step``, into a dense ``station × day × 24`` grid.
-
-    NaN = missing.  float32 when every 24-hour sum stays below 2**24 (exact), else float64.
-    """
-    top = int(values.max(initial=0)) // step
-    dtype: type[np.floating] = np.float32 if top * 24 < 2**24 else np.float64
-    scaled: npt.NDArray[np.floating] = (values if step == 1 else values // step).astype(dtype)
-    scaled[values == MISSING] = np.nan
-    grid: npt.NDArray[np.floating] = np.full(n_rows * n_days * 24, np.nan, dtype=dtype)
-    grid[flat] = scaled  # one flat scatter: no sort, no per-row work
+    grid = np.full(n_rows * n_days * 24, MISSING, dtype=np.int32)
+    grid[flat] = values  # one flat scatter: no sort, no per-row work
     return grid.reshape(n_rows, n_days, 24)
+
+
+def daily_sums(grid: IntArray) -> tuple[IntArray, npt.NDArray[np.int8]]:
+    """Sum and number of the hourly values of each day of a ``[..., 24]`` grid (MISSING = -1).
+
+    The 24-hour mean (GB 3095-2012 §6 Table 4) is ``sum / count`` with ``count ≥ 20``; callers
+    keep the ratio to round it exactly.  Every missing hour adds -1 to the plain sum, so the sum
+    of the values is the plain sum plus the number of missing hours (one pass, no mask copy).
+    """
+    count = (grid >= 0).view(np.int8).sum(axis=-1, dtype=np.int8)
+    total = grid.sum(axis=-1, dtype=np.int32) + (24 - count)
+    return total, count
+
+
+def moving_8h_sums(hours: IntArray) -> tuple[IntArray, npt.NDArray[np.int8]]:
+    """Sums and counts of the 17 eight-hour windows of each day, ``[S, 24, D]`` -> ``[S, 17, D]``
+    (hour of the day before day: each shifted add below adds whole rows of days).
+
+    Window ``j`` covers hours ``j .. j+7`` (ending ``j + 8`` o'clock, 08:00 … 24:00; GB 3095-2012
+    §6 Table 4: valid with ≥ 6 values): eight shifted adds, exact in int32.
+    """
+    present = (hours >= 0).view(np.int8)
+    values = np.maximum(hours, 0)
+    sums = values[:, 0:17].copy()
+    counts = present[:, 0:17].copy()
+    for k in range(1, 8):  # the eight hours of a window (a fixed 8, not a loop over data)
+        sums += values[:, k:k + 17]
+        counts += present[:, k:k + 17]
+    return sums, counts
+
+
+def _flat_positions(sh: StationHours, pos: IntArray, first_day: int,
+                    n_days: int) -> tuple[StationHours, npt.NDArray[np.integer]]:
+    """Each station hour's position in the ``station × day × 24`` grid (one gather and one add).
+
+    Station hours of other days or of stations not assessed are selected away (never dropped
+    from the caller's data): a not-assessed station's offset is far below 0.
+    """
+    n_rows, n_hours = int((pos >= 0).sum()), n_days * 24
+    index = np.int32 if (n_rows + 1) * n_hours + first_day * 24 < 2**31 else np.int64
+    offset = np.where(pos >= 0, pos.astype(np.int64) * n_hours, -n_hours - first_day * 24 - 1) - first_day * 24
+    flat = offset.astype(index)[sh.station] + sh.hour.astype(index, copy=False)
+    if sh.hour.size and (sh.hour.min() < first_day * 24 or sh.hour.max() >= (first_day + n_days) * 24
+                         or flat.min() < 0):
+        keep = (sh.hour >= first_day * 24) & (sh.hour < (first_day + n_days) * 24) & (pos[sh.station] >= 0)
+        sh = StationHours(sh.station[keep], sh.hour[keep], {k: v[keep] for k, v in sh.values.items()})
+        flat = flat[keep]
+    return sh, flat
 
 
 def city_days(sh: StationHours, network: Network, first_day: int, n_days: int) -> CityDays:
     """Validity, station daily statistics, city aggregation and daily AQI for a span of days."""
     pos, starts, used = network.layout()
-    rows = pos[sh.station]
-    cols = sh.hour - first_day * 24
-    keep = (rows >= 0) & (cols >= 0) & (cols < n_days * 24)
-    if not keep.all():  # other years / non-assessed stations: select, not drop, the span asked
-        sh = StationHours(sh.station[keep], sh.hour[keep], {k: v[keep] for k, v in sh.values.items()})
-        rows, cols = rows[keep], cols[keep]
+    sh, flat = _flat_positions(sh, pos, first_day, n_days)
     n_rows = int((pos >= 0).sum())
-    flat = rows.astype(np.int64) * (n_days * 24) + cols
     conc: dict[str, FloatArray] = {}
     counts: dict[str, npt.NDArray[np.int16]] = {}
 
     def one(p: str) -> None:
-        step = _step(sh.values[p], SCALE[p] // 10 ** hj663.DECIMALS[p])
-        grid = _grid(sh.values[p], flat, n_rows, n_days, step)
-        scale = SCALE[p] // step
+        grid = _grid(sh.values[p], flat, n_rows, n_days)
         if not len(starts):
             conc[p] = np.zeros((0, n_days))
             counts[p] = np.zeros((0, n_days), np.int16)
             if p == "o3":
                 conc["o3_1h"] = conc["o3_8h"] = conc.pop("o3")
                 counts["o3_1h"] = counts["o3_8h"] = counts.pop("o3")
-        elif p == "o3":
-            _o3_days(grid, starts, conc, counts, scale)
+        elif p == "o3":  # hours before days: whole-row adds for the hourly and 8-hour steps
+            _o3_days(np.ascontiguousarray(grid.transpose(0, 2, 1)), starts, conc, counts, SCALE[p])
         else:
-            total, n, valid = hj663.daily_sum(grid)                    # (S, D); valid: ≥ 20 h
-            num, den = _city_ratio(total, n, valid, L_DAY, starts)
-            conc[p] = _rounded(num, den, p, scale)
+            total, n = daily_sums(grid)                                  # (S, D)
+            num, den = _city_ratio(total, n, hj663.MIN_HOURS_DAY, L_DAY, starts)
+            conc[p] = _rounded(num, den, p, SCALE[p])
             counts[p] = (den // L_DAY).astype(np.int16)
 
-    # pollutants are independent and NumPy releases the GIL: one thread per core
+    # pollutants are independent and NumPy releases the GIL: one thread per core, O3 (the
+    # longest: hours and 8-hour windows) first so that the others fill the remaining cores
     with ThreadPoolExecutor(max_workers=min(len(POLLUTANTS), os.cpu_count() or 1)) as pool:
-        list(pool.map(one, [p for p in POLLUTANTS if p in sh.values]))
+        list(pool.map(one, sorted((p for p in POLLUTANTS if p in sh.values), key=lambda p: p != "o3")))
     days = np.arange(first_day, first_day + n_days, dtype=np.int32)
     out = CityDays(used, days, conc, counts)
     _daily_aqi(out)
     return out
 
 
-def _o3_days(grid: npt.NDArray[np.floating], starts: IntArray, conc: dict[str, FloatArray],
+def _o3_days(grid: IntArray, starts: IntArray, conc: dict[str, FloatArray],
              counts: dict[str, npt.NDArray[np.int16]], scale: int) -> None:
-    """City O3 daily maximum 1-hour (of city hourly means) and 8-hour (of city 8-h means).
+    """City O3 daily maximum 1-hour (of city hourly means) and 8-hour (of city 8-h means) of a
+    ``station × hour of the day × day`` grid.
 
     Means are exact ratios; the maximum is found in float64 (distinct ratios of these small
     denominators differ by far more than float64 resolution) and the winner rounded exactly.
     """
-    present = ~np.isnan(grid)
-    # integer sums held exactly in float64; counts in int16
-    num_h = np.add.reduceat(np.where(present, grid, 0), starts, axis=0, dtype=np.float64)   # (C, D, 24)
-    k_h = np.add.reduceat(present, starts, axis=0, dtype=np.int16)
+    num_h = _city_sum(np.maximum(grid, 0), starts, np.int64).astype(np.float64)       # (C, 24, D)
+    k_h = _city_sum((grid >= 0).view(np.int8), starts, np.int16)
     best, num, den = _max_ratio(num_h, k_h)
-    n_hours = (k_h > 0).sum(-1)
+    n_hours = (k_h > 0).sum(axis=1)
     valid = hj663.daily_max_1h_valid(n_hours, best / scale)
     conc["o3_1h"] = np.where(valid, _rounded(num, den, "o3", scale), np.nan)
     counts["o3_1h"] = n_hours.astype(np.int16)
-    sums, n8 = hj663.moving_8h_sums(grid)                                                # (S, D, 17)
-    num_w, den_w = _city_ratio(sums, n8, n8 >= hj663.MIN_HOURS_8H, L_8H, starts)
+    sums, n8 = moving_8h_sums(grid)                                                      # (S, 17, D)
+    num_w, den_w = _city_ratio(sums, n8, hj663.MIN_HOURS_8H, L_8H, starts)
     best8, num8, den8 = _max_ratio(num_w, den_w)
-    n_windows = (den_w > 0).sum(-1)
+    n_windows = (den_w > 0).sum(axis=1)
     valid8 = hj663.daily_max_8h_valid(n_windows, best8 / scale)
     conc["o3_8h"] = np.where(valid8, _rounded(num8, den8, "o3", scale), np.nan)
-    station_days = (n8 >= hj663.MIN_HOURS_8H).any(-1)
-    counts["o3_8h"] = np.add.reduceat(station_days.astype(np.int16), starts, axis=0).astype(np.int16)
+    station_days = np.asarray((n8 >= hj663.MIN_HOURS_8H).any(axis=1))            # (S, D)
+    counts["o3_8h"] = _city_sum(station_days, starts, np.int16)
 
 
 def _max_ratio(num: FloatArray, den: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Largest ``num / den`` along the last axis (den = 0: missing): (value, its num, its den)."""
+    """Largest ``num / den`` over axis 1 (hours or windows of ``[C, H, D]``; den = 0: missing):
+    (value, its num, its den), each ``[C, D]``."""
     d = np.asarray(den)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(d > 0, num / np.maximum(d, 1), -np.inf)
-    arg = np.argmax(ratio, axis=-1)[..., None]
-    best = np.take_along_axis(ratio, arg, axis=-1)[..., 0]
+    arg = np.argmax(ratio, axis=1)[:, None]
+    best = np.take_along_axis(ratio, arg, axis=1)[:, 0]
     found = np.isfinite(best)
-    return (np.where(found, best, np.nan), np.take_along_axis(num, arg, axis=-1)[..., 0],
-            np.where(found, np.take_along_axis(d, arg, axis=-1)[..., 0], 0).astype(np.float64))
+    return (np.where(found, best, np.nan), np.take_along_axis(num, arg, axis=1)[:, 0],
+            np.where(found, np.take_along_axis(d, arg, axis=1)[:, 0], 0).astype(np.float64))
 
 
 def _daily_aqi(cd: CityDays) -> None:

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from ecozone.air import engine
 from ecozone.air.units import MISSING
+from ecozone.arrays import to_numpy
 from ecozone.errors import InputError
 from ecozone.ingest.common import (
     END_LABEL,
@@ -32,6 +33,7 @@ from ecozone.ingest.common import (
     file_sha256,
     flat_o3_warnings,
     hour_label,
+    station_dictionary,
 )
 from ecozone.ingest.readers import read_file, read_table
 from ecozone.ingest.stations import (
@@ -44,7 +46,7 @@ from ecozone.ingest.stations import (
 from ecozone.standards.air import METHOD, METHOD_VERSION, composite
 from ecozone.store.db import connect, transaction
 from ecozone.store.observations import WriteResult, write_observations
-from ecozone.store.sqlsafe import reader_connection
+from ecozone.store.sqlsafe import reader_connection, registered
 
 Progress = Callable[[str], None]
 
@@ -63,12 +65,16 @@ class ImportSummary:
 
 
 def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
-             scratch: duckdb.DuckDBPyConnection | None = None, time_label: str | None = None) -> ReadResult:
+             scratch: duckdb.DuckDBPyConnection | None = None, time_label: str | None = None,
+             fingerprint: tuple[tuple[int, ...], str] | None = None) -> ReadResult:
     """Read and check one file in a scratch connection (:func:`reader_connection`), never the store's.
 
-    The content hash is taken before and after the read: a file that changes meanwhile is refused.
+    The content hash (``fingerprint``, or taken here: :func:`_fingerprint`) is of the bytes before
+    the read; a file whose size, modification or change time or inode differs after the read
+    changed meanwhile and is refused (a writer cannot set the change time back, so the bytes
+    need no second hash).
     """
-    before = file_sha256(path)
+    signature, before = fingerprint or _fingerprint(path)
     own = scratch is None
     con = reader_connection(path) if scratch is None else scratch
     try:
@@ -76,11 +82,28 @@ def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
     finally:
         if own:
             con.close()
-    if file_sha256(path) != before:
+    if _signature(path) != signature:
         raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
                          code="file_changed")
     result.sha256 = before
     return result
+
+
+def _signature(path: Path) -> tuple[int, ...]:
+    """What changes when a file is written: size, inode, modification and change times (ns)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}",
+                         file=str(path), code="unreadable_file") from None
+    return st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _fingerprint(path: Path) -> tuple[tuple[int, ...], str]:
+    """(the file's :func:`_signature`, then the sha256 of its bytes): a write after the signature
+    is taken shows in the signature after the read."""
+    signature = _signature(path)
+    return signature, file_sha256(path)
 
 
 def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
@@ -99,9 +122,10 @@ def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = N
     read again; it is listed in ``already`` with the file and batch that hold its content.
     """
     seen = dict(skip or {})
-    todo: list[Path] = []
+    todo: list[tuple[Path, tuple[tuple[int, ...], str]]] = []
     for path in paths:
-        digest = file_sha256(path)
+        fingerprint = _fingerprint(path)
+        digest = fingerprint[1]
         if digest in seen:
             if already is not None:
                 already.append((str(path), *seen[digest]))
@@ -109,14 +133,14 @@ def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = N
                 progress(str(path))
             continue
         seen[digest] = (display_path(path), 0)
-        todo.append(path)
+        todo.append((path, fingerprint))
     if not todo:
         return []
     results = []
-    scratch = reader_connection(*todo)
+    scratch = reader_connection(*(p for p, _ in todo))
     try:
-        for path in todo:
-            results.append(read_one(path, fmt, mapping, scratch, time_label))
+        for path, fingerprint in todo:
+            results.append(read_one(path, fmt, mapping, scratch, time_label, fingerprint))
             if progress:
                 progress(str(path))
     finally:
@@ -188,8 +212,9 @@ def import_results(con: duckdb.DuckDBPyConnection, results: list[ReadResult], *,
         if register_stations:
             summary.stations_registered = _register(con, results)
         _unknown_stations(con, results, register_stations)
-        for r in results:
-            _store_one(con, r, summary, mapping_sha256)
+        ids = _station_ids(con, results)
+        for r, station_id in zip(results, ids, strict=True):
+            _store_one(con, r, station_id, summary, mapping_sha256)
         warnings = [i for r in results for i in r.issues if i.severity == "warning"]
         warnings += _flat_o3(results)
         _store_warnings(con, warnings, summary.batch_ids[0] if summary.batch_ids else 0)
@@ -197,13 +222,41 @@ def import_results(con: duckdb.DuckDBPyConnection, results: list[ReadResult], *,
     return summary
 
 
+def _station_ids(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> list[np.ndarray]:
+    """Each result's registry station ids (int32 per row), from its few distinct codes: the
+    registry is looked up once per code, never per row (:func:`_unknown_stations` ran first)."""
+    reg = con.execute("SELECT code, station_id FROM air_station").fetchall()
+    reg_codes, reg_ids = pa.array([c for c, _ in reg], pa.string()), np.array([i for _, i in reg], np.int32)
+    out = []
+    for r in results:
+        codes, keys = station_dictionary(r.hours.column("station_code"))
+        pos = to_numpy(pc.fill_null(pc.index_in(codes, value_set=reg_codes), 0))  # all known: checked before
+        out.append(reg_ids[pos.astype(np.int64)][keys] if len(codes) else np.zeros(0, np.int32))
+    return out
+
+
 def _flat_o3(results: list[ReadResult]) -> list[Issue]:
-    """O3 flag over all files of the import together (CNEMC files hold one hour each)."""
-    tables = [r.hours.select(["station_code", "hour", "o3"]) for r in results if r.hours.num_rows]
-    if not tables:
+    """O3 flag over all files of the import together (CNEMC files hold one hour each).
+
+    The files' station codes are numbered in one sorted dictionary, so that a file already
+    sorted by station code and hour needs no sort.
+    """
+    results = [r for r in results if r.hours.num_rows]
+    if not results:
         return []
+    if len(results) == 1:
+        table = results[0].hours.select(["station_code", "hour", "o3"])
+    else:
+        parts = [station_dictionary(r.hours.column("station_code")) for r in results]
+        codes = pc.unique(pa.chunked_array([c for c, _ in parts], pa.string())).sort()
+        keys = [to_numpy(pc.index_in(c, value_set=codes)).astype(np.int32)[k] for c, k in parts]
+        table = pa.table({
+            "station_code": pa.DictionaryArray.from_arrays(pa.array(np.concatenate(keys)), codes),
+            "hour": pa.chunked_array([c for r in results for c in r.hours.column("hour").chunks]),
+            "o3": pa.chunked_array([c for r in results for c in r.hours.column("o3").chunks]),
+        })
     label = results[0].file if len(results) == 1 else f"{len(results)} files ({results[0].file} …)"
-    return flat_o3_warnings(pa.concat_tables(tables), label)
+    return flat_o3_warnings(table, label)
 
 
 def _register(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> int:
@@ -220,12 +273,15 @@ def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult],
     known = pa.array([r[0] for r in con.execute("SELECT code FROM air_station").fetchall()], pa.string())
     issues = []
     for r in results:
-        codes = r.hours.column("station_code")
-        unknown = pc.invert(pc.is_in(codes, value_set=known))
+        codes, keys = station_dictionary(r.hours.column("station_code"))
+        unknown = to_numpy(pc.fill_null(pc.index_in(codes, value_set=known), -1)) < 0
         first: dict[str, int] = {}
-        if pc.any(unknown).as_py():  # the first line of each unknown code (few): set-based
-            bad = r.hours.filter(unknown).group_by("station_code").aggregate([("line", "min")])
-            first = dict(zip(bad.column("station_code").to_pylist(), bad.column("line_min").to_pylist(), strict=True))
+        if unknown.any():  # the first line of each unknown code (few): set-based
+            rows = unknown[keys]
+            bad = pa.table({"k": keys[rows], "line": r.hours.column("line").filter(pa.array(rows))})
+            bad = bad.group_by("k").aggregate([("line", "min")])
+            names = codes.take(bad.column("k")).to_pylist()
+            first = dict(zip(names, bad.column("line_min").to_pylist(), strict=True))
         for code, line in first.items():
             if code in r.unknown_cities:
                 at, city = r.unknown_cities[code]
@@ -245,36 +301,35 @@ def _unknown_stations(con: duckdb.DuckDBPyConnection, results: list[ReadResult],
         raise ImportRejected(issues)
 
 
-def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, summary: ImportSummary,
+def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, ids: np.ndarray, summary: ImportSummary,
                mapping_sha256: str | None = None) -> None:
-    """Insert one file's station hours; equal stored hours are unchanged, different ones refused."""
+    """Insert one file's station hours (``ids``: registry station id per row); equal stored hours
+    are unchanged, different ones refused."""
     row = con.execute("SELECT nextval('air_import_batch_seq')").fetchall()[0]
     assert row is not None
     batch = int(row[0])
-    # station code -> id on the arrays (the registry is small; no string join over the rows)
-    reg = con.execute("SELECT code, station_id FROM air_station").fetchall()
-    pos = pc.index_in(r.hours.column("station_code"), value_set=pa.array([c for c, _ in reg], pa.string()))
-    ids = pc.take(pa.array([i for _, i in reg], pa.int32()), pos)
-    incoming = r.hours.drop(["station_code"]).add_column(0, "station_id", ids)
+    incoming = r.hours.drop_columns(["station_code"]).add_column(0, "station_id", pa.array(ids, pa.int32()))
     values = ("pm25", "pm10", "so2", "no2", "co", "o3")
     if incoming.num_rows:
         lo, hi = pc.min_max(incoming.column("hour")).values()
-        station_set = pa.array(np.unique(ids.to_numpy(zero_copy_only=False)), pa.int32())  # noqa: F841
-        overlap = con.execute(
-            "SELECT count(*) FROM air_station_hour WHERE hour BETWEEN ? AND ? "
-            "AND station_id IN (SELECT * FROM station_set)", [lo.as_py(), hi.as_py()]).fetchall()[0][0]
+        with registered(con, station_set=pa.table({"id": pa.array(np.unique(ids), pa.int32())})):
+            overlap = con.execute(
+                "SELECT count(*) FROM air_station_hour WHERE hour BETWEEN ? AND ? "
+                "AND station_id IN (SELECT id FROM station_set)", [lo.as_py(), hi.as_py()]).fetchall()[0][0]
     else:
         overlap = 0
     if not overlap:  # nothing stored for these stations and hours: append, no joins
         _insert_batch(con, r, batch, incoming.num_rows, 0, mapping_sha256)
-        con.execute(  # sql: vetted (values: constants; the batch is a parameter)
-            f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(values)}, ?, line FROM incoming",
-            [batch])
+        with registered(con, incoming=incoming):
+            con.execute(  # sql: vetted (values: constants; the batch is a parameter)
+                f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(values)}, ?, line FROM incoming",
+                [batch])
         summary.rows_read += r.rows_read
         summary.hours_added += incoming.num_rows
         summary.batch_ids.append(batch)
         return
-    con.execute("CREATE OR REPLACE TEMP TABLE air_in AS SELECT * FROM incoming")
+    with registered(con, incoming=incoming):
+        con.execute("CREATE OR REPLACE TEMP TABLE air_in AS SELECT * FROM incoming")
     same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)  # sql: vetted (constants)
     conflicts = con.execute(  # sql: vetted (same from a constant tuple)
         f"SELECT i.line, s.code, i.hour, h.batch_id, h.source_row, b.file FROM air_in i "
@@ -318,9 +373,9 @@ def _store_warnings(con: duckdb.DuckDBPyConnection, warnings: list[Issue], batch
     table = pa.Table.from_pylist([
         {"batch_id": batch, "file": w.file, "line": w.line, "column": w.column, "value": w.value,
          "reason": w.reason, "severity": w.severity} for w in warnings])
-    issues = table  # noqa: F841 - replacement scan
-    con.execute('INSERT INTO air_import_issue SELECT batch_id, file, line, "column", value, reason, '
-                "severity FROM issues")
+    with registered(con, issues=table):
+        con.execute('INSERT INTO air_import_issue SELECT batch_id, file, line, "column", value, reason, '
+                    "severity FROM issues")
 
 
 def memory_store(paths: Sequence[Path], fmt: str, *, mapping: dict[str, Any] | None = None,
@@ -368,11 +423,8 @@ def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
     if cities is not None:
         stations = [s for s in stations if s[1] in set(cities)]
     max_id = int((con.execute("SELECT max(station_id) FROM air_station").fetchall()[0] or [0])[0] or 0)
-    table = con.sql(
-        "SELECT station_id, hour, pm25, pm10, so2, no2, co, o3 FROM air_station_hour "
-        "WHERE hour >= $1 AND hour < $2", params=[first_day * 24, (first_day + n_days) * 24]
-    ).to_arrow_table()
-    station_ids = table.column("station_id").to_numpy().astype(np.int32)
+    data = _station_hour_arrays(con, first_day * 24, (first_day + n_days) * 24)
+    station_ids = data["station_id"]
     # the cities with at least one station hour in the span (the registry holds every city of
     # the network; a city without data has no row, as before)
     has_data = np.zeros(max_id + 1, dtype=bool)
@@ -383,12 +435,34 @@ def load_span(con: duckdb.DuckDBPyConnection, first_day: int, n_days: int,
     city_of = np.full(max_id + 1, -1, dtype=np.int32)
     for sid, c in stations:  # one entry per registered station, not per data row
         city_of[sid] = index[c]
-    sh = engine.StationHours(
-        station_ids,
-        table.column("hour").to_numpy().astype(np.int32),
-        {p: pc.fill_null(table.column(p), MISSING).to_numpy().astype(np.int32, copy=False)
-         for p in engine.POLLUTANTS})
+    sh = engine.StationHours(station_ids, data["hour"], {p: data[p] for p in engine.POLLUTANTS})
     return sh, engine.Network(city_list, city_of)
+
+
+def _station_hour_arrays(con: duckdb.DuckDBPyConnection, lo: int, hi: int) -> dict[str, np.ndarray]:
+    """Station hours with ``lo <= hour < hi`` as int32 NumPy arrays (missing = ``MISSING``).
+
+    Streamed in Arrow batches straight into arrays sized by a count: one copy of the data and
+    one batch of overhead, no whole Arrow table held beside the arrays; NULL becomes
+    ``MISSING`` in the scan (DuckDB's threads), so every batch converts without a copy.
+    """
+    names = ("station_id", "hour", *engine.POLLUTANTS)
+    n = int((con.execute("SELECT count(*) FROM air_station_hour WHERE hour >= ? AND hour < ?",
+                         [lo, hi]).fetchall()[0] or [0])[0])
+    out = {c: np.empty(n, np.int32) for c in names}
+    cols = ", ".join(f"coalesce({p}, {MISSING}) AS {p}" for p in engine.POLLUTANTS)  # sql: vetted (constants)
+    reader = con.sql(f"SELECT station_id, hour, {cols} FROM air_station_hour "  # sql: vetted (cols)
+                     "WHERE hour >= $1 AND hour < $2", params=[lo, hi]).to_arrow_reader(1 << 20)
+    at = 0
+    for batch in reader:  # batches of rows, not rows
+        k = batch.num_rows
+        if at + k > n:  # rows committed since the count (another connection): grow
+            out = {c: np.concatenate([a, np.empty(at + k - n, np.int32)]) for c, a in out.items()}
+            n = at + k
+        for j, c in enumerate(names):
+            out[c][at:at + k] = to_numpy(batch.column(j))
+        at += k
+    return {c: a[:at] for c, a in out.items()}
 
 
 def compute_days(con: duckdb.DuckDBPyConnection, start: date, end: date,
@@ -477,7 +551,7 @@ def record_annual(con: duckdb.DuckDBPyConnection, annual: pa.Table, inputs: Sequ
 
 def ranking(annual: pa.Table, *, worst_first: bool = False, base: pa.Table | None = None) -> pa.Table:
     """Composite-index ranking of the cities in ``annual`` (best first, or 倒排)."""
-    index = annual.column("composite_index").to_numpy(zero_copy_only=False)
+    index = to_numpy(annual.column("composite_index"))
     ranks = composite.rank(index, worst_first=worst_first)
     table = annual.select(["city", "city_name", "year", "composite_index", "composite_primary",
                            "pm25_mean", "good_day_ratio"]).append_column("rank", pa.array(ranks))

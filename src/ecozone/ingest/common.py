@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecozone.air.units import SCALE, STEP
+from ecozone.arrays import to_numpy
 from ecozone.errors import InputError, clip
 from ecozone.ingest.stations import Station
 
@@ -176,39 +177,70 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
         f"CREATE TEMP {kind} air_parsed AS SELECT line, trim(station_code) AS station_code,"
         f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
 
-    # stored as integers of SCALE[p] steps (ecozone.air.units): exact sums downstream
-    # TRY_CAST: a NaN (missing in Parquet) must give NULL even where the optimiser moves the cast
-    cols = ", ".join(f"TRY_CAST(round({p} * {SCALE[p]}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
-    valid = ("hour IS NOT NULL AND station_code IS NOT NULL AND station_code <> '' AND hour BETWEEN $lo AND $hi")
+    # station codes as an ENUM type of the file's distinct codes: the scan below carries a small
+    # integer per row in file order, and the hours hold a dictionary column (no string per row,
+    # integer keys for every later pass).  The codes are data of the type, never SQL text.
+    con.execute("DROP TYPE IF EXISTS air_code")
+    con.execute("CREATE TYPE air_code AS ENUM (SELECT DISTINCT station_code FROM air_parsed "
+                "WHERE station_code IS NOT NULL AND station_code <> '' ORDER BY 1)")
+    # stored as integers of SCALE[p] steps (ecozone.air.units): exact sums downstream.  The
+    # inner query scales each value once; the checks read the scaled values (a condition on the
+    # parsed view would re-evaluate the view's expressions for every use).  TRY_CAST: a NaN
+    # (missing in Parquet) must give NULL even where the optimiser moves the cast.
+    scaled = ", ".join(f"{p} * {SCALE[p]} AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    not_number = "" if typed else ", " + ", ".join(  # sql: vetted (constants)
+        f"{p} IS NULL AND NOT {_missing(p + '_raw')} AS {p}_nan" for p in POLLUTANTS)
+    cols = ", ".join(f"TRY_CAST(round({p}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
+    valid = "hour IS NOT NULL AND k IS NOT NULL AND hour BETWEEN $lo AND $hi"
+    inner = (f"SELECT line, TRY_CAST(station_code AS air_code) AS k, hour, {scaled}{not_number} "  # sql: vetted
+             "FROM air_parsed")
     # one scan: the stored values, and per row whether any cell is bad and whether it is kept
     reader = con.sql(  # sql: vetted (cols and conditions from code constants)
-        f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "
-        f"coalesce({_bad_condition()}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM air_parsed",
+        f"SELECT k, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "
+        f"coalesce({_bad_condition(typed)}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM ({inner})",
         params=_window()).to_arrow_reader(1 << 20)
     kept, any_bad = [], False
     for batch in reader:  # streamed: only the kept rows of each batch are held
         any_bad = any_bad or bool(pc.any(batch.column("bad__")).as_py())
-        kept.append(batch.filter(batch.column("ok__")).drop_columns(["bad__", "ok__"]))
-    schema = reader.schema
-    hours = pa.Table.from_batches(kept, schema=pa.schema([f for f in schema if f.name not in ("bad__", "ok__")]))
+        ok = batch.column("ok__")
+        if not pc.all(ok).as_py():  # (a copy only for a batch with rows to leave out)
+            batch = batch.filter(ok)
+        kept.append(batch.drop_columns(["bad__", "ok__"]))
+    schema = pa.schema([f for f in reader.schema if f.name not in ("bad__", "ok__")])
+    hours = _with_codes(pa.Table.from_batches(kept, schema=schema))
     issues = _row_issues(con, file) if any_bad else []
-    co = hours.column("co").drop_null().to_numpy()
-    if co.size >= 24:  # the unit check on the stored values (median of CO in mg/m³)
-        issues += _co_unit_issue(con, file, co_factor, co_unit, float(np.median(co)) / SCALE["co"], co.size)
+    issues += _co_unit_issue(file, co_factor, co_unit, hours.column("co"))
     repeated = False
     if hours.num_rows > 1:  # ordered by station and hour, a repeat is a neighbour
         order, same_station = station_hour_order(hours)
-        hr = hours.column("hour").to_numpy()
+        hr = to_numpy(hours.column("hour"))
         if order is not None:
             hr = hr[order]
         repeated = bool(np.any(same_station[1:] & (hr[1:] == hr[:-1])))
     if repeated:  # the same station-hour twice: list them, keep the first line of each
         issues += _duplicate_issues(con, file)
-        hours = con.sql(  # sql: vetted (cols from POLLUTANTS and SCALE)
-            f"SELECT station_code, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
-            " SELECT *, row_number() OVER (PARTITION BY station_code, hour ORDER BY line) AS k"
-            f" FROM air_parsed WHERE {valid}) WHERE k = 1", params=_window()).to_arrow_table()
+        hours = _with_codes(con.sql(  # sql: vetted (cols from POLLUTANTS and SCALE)
+            f"SELECT k, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
+            " SELECT *, row_number() OVER (PARTITION BY k, hour ORDER BY line) AS n_"
+            f" FROM ({inner}) WHERE {valid}) WHERE n_ = 1", params=_window()).to_arrow_table())
     return hours, issues
+
+
+def _with_codes(table: pa.Table) -> pa.Table:
+    """``k`` (the ENUM of station codes, a dictionary column in chunks) -> ``station_code``, one
+    dictionary array with int32 indices."""
+    chunks = table.column("k").unify_dictionaries().chunks  # one ENUM: the same dictionary throughout
+    codes = chunks[0].dictionary if chunks else pa.array([], pa.string())
+    indices = (pa.concat_arrays([c.indices for c in chunks]) if chunks else pa.array([], pa.int32()))
+    column = pa.DictionaryArray.from_arrays(indices.cast(pa.int32()), codes)
+    return table.drop_columns(["k"]).add_column(0, "station_code", column)
+
+
+def _median(values: np.ndarray) -> float:
+    """The exact median of integer values (a partition: no sort, no float copy)."""
+    n = values.size
+    part = np.partition(values, [(n - 1) // 2, n // 2])
+    return (float(part[(n - 1) // 2]) + float(part[n // 2])) / 2
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -219,16 +251,17 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"DROP {kind} {name}")  # sql: vetted (kind from the catalogue, name a code constant)
 
 
-def _bad_condition() -> str:
-    """SQL over ``air_parsed``: the row holds a bad cell of any kind (details: :func:`_row_issues`)."""
-    conds = ["hour IS NULL", "station_code IS NULL OR station_code = ''", "hour < $lo", "hour > $hi"]
+def _bad_condition(typed: bool) -> str:
+    """SQL over the scaled values of ``air_parsed`` (see :func:`check`): the row holds a bad cell of
+    any kind (details: :func:`_row_issues`).  Native numbers cannot be "not a number"."""
+    conds = ["hour IS NULL", "k IS NULL", "hour < $lo", "hour > $hi"]  # k: the station code's number
     for p in POLLUTANTS:
         # NOT isnan: NaN (missing in Parquet) compares above every number, and DuckDB may push
         # a comparison past the CASE that turns NaN into NULL
-        conds += [f"{p} < 0", f"{p} > {IMPOSSIBLE_ABOVE[p]} AND NOT isnan({p})",
-                  f"abs({p} * {SCALE[p]} - round({p} * {SCALE[p]})) > 1e-6 * greatest(1, abs({p} * {SCALE[p]}))"
-                  f" AND NOT isnan({p})",
-                  f"{p} IS NULL AND NOT {_missing(p + '_raw')}"]
+        conds += [f"{p} < 0", f"{p} > {IMPOSSIBLE_ABOVE[p] * SCALE[p]} AND NOT isnan({p})",
+                  f"abs({p} - round({p})) > 1e-6 * greatest(1, abs({p})) AND NOT isnan({p})"]
+        if not typed:
+            conds.append(f"{p}_nan")
     return "(" + " OR ".join(f"({c})" for c in conds) + ")"
 
 
@@ -275,13 +308,20 @@ def _row_issues(con: duckdb.DuckDBPyConnection, file: str) -> list[Issue]:
     return _fetch_issues(con, sql, file, "error", window)
 
 
-def _co_unit_issue(con: duckdb.DuckDBPyConnection, file: str, factor: float, unit: str,
-                   median_co: float | None, n_co: int) -> list[Issue]:
-    """A whole-file unit mix-up: the CO median does not fit the unit the format declares."""
-    del con
-    if median_co is None or n_co < 24:
+def _co_unit_issue(file: str, factor: float, unit: str, co: pa.ChunkedArray | pa.Array) -> list[Issue]:
+    """A whole-file unit mix-up: the median CO (mg/m³, of ≥ 24 values) does not fit the unit the
+    format declares (above :data:`CO_MG_MEDIAN_MAX`, or, for a µg/m³ file, below 0.002).
+
+    The median can only be beyond a bound when at least half the values are: two counts decide
+    that, and the exact median (a partition) is taken only then.
+    """
+    values = to_numpy(pc.drop_null(co))
+    n = values.size
+    high, low = CO_MG_MEDIAN_MAX * SCALE["co"], 0.002 * SCALE["co"]
+    if n < 24 or (2 * np.count_nonzero(values > high) < n
+                  and not (factor < 1 and 2 * np.count_nonzero(values < low) >= n)):
         return []
-    median = float(median_co)
+    median = _median(values) / SCALE["co"]
     if median > CO_MG_MEDIAN_MAX:
         why = (f"unit mix-up: CO median {median / factor:g} {unit} is {median:g} mg/m³: the file is not in {unit} "
                f"(µg/m³ read as mg/m³?) / CO 单位疑似混用")
@@ -314,26 +354,33 @@ def station_hour_order(hours: pa.Table) -> tuple[np.ndarray | None, np.ndarray]:
     """(row order by station then hour, or None when the rows are already in that order; whether
     each ordered row has the station of the row before).
 
-    Files usually come sorted by station and hour: that is checked on the columns as they are
-    (string comparisons, no encoding, no copy) and then no sort happens; otherwise one sort.
+    Files usually come grouped by station with hours increasing: that is checked on integer keys
+    (:func:`station_keys`, hour) and then no sort happens; otherwise one sort of the keys.
     """
-    n = hours.num_rows
-    code, hour = hours.column("station_code"), hours.column("hour")
-    if n > 1:
-        a, b = code.slice(0, n - 1), code.slice(1)
-        same = pc.equal(a, b)
-        later = pc.or_(pc.greater(b, a), pc.and_(same, pc.greater(hour.slice(1), hour.slice(0, n - 1))))
-        if pc.all(pc.fill_null(later, False)).as_py():
-            flags = np.empty(n, dtype=bool)
-            flags[0] = False
-            flags[1:] = pc.fill_null(same, False).to_numpy()
-            return None, flags
-    enc = pc.dictionary_encode(code.combine_chunks() if isinstance(code, pa.ChunkedArray) else code)
-    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    h = hour.to_numpy().astype(np.int64)
-    order = np.argsort((idx << 32) | (h - h.min(initial=0)), kind="stable")
+    idx = station_keys(hours.column("station_code"))
+    h = to_numpy(hours.column("hour"))
+    same = np.empty(idx.size, dtype=bool)
+    same[:1] = False
+    np.equal(idx[1:], idx[:-1], out=same[1:])
+    if idx.size < 2 or bool(np.all((idx[1:] > idx[:-1]) | (same[1:] & (h[1:] > h[:-1])))):
+        return None, same  # already grouped by station, hours increasing: no sort
+    order = np.argsort((idx.astype(np.int64) << 32) | (h.astype(np.int64) - int(h.min())), kind="stable")
     si = idx[order]
     return order, np.r_[False, si[1:] == si[:-1]]
+
+
+def station_dictionary(code: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """(the distinct station codes, each row's index into them): a dictionary column's own
+    dictionary and indices (the readers' hours), else a dictionary encoding of the codes."""
+    arr = code.combine_chunks() if isinstance(code, pa.ChunkedArray) else code
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    return arr.dictionary, to_numpy(arr.indices)
+
+
+def station_keys(code: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An integer per row, equal for equal station codes (:func:`station_dictionary`)."""
+    return station_dictionary(code)[1]
 
 
 def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> list[Issue]:
@@ -342,27 +389,43 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
     O3 follows the sun; a run of identical hourly values is an instrument or publishing fault
     (seen in the CNEMC archive).  Flagged per station, values kept, never dropped or changed.
     A run: consecutive hours of one station with the same non-missing value (rows in station and
-    hour order, then array comparisons; a missing value ends a run).
+    hour order, then array comparisons; a missing value ends a run).  A running count of
+    continuations first tells whether any stretch is long enough; only the stations that have
+    one are measured run by run.
     """
     if hours.num_rows == 0:
         return []
     order, same_station = station_hour_order(hours)
-    hr = hours.column("hour").to_numpy()
-    o3 = pc.fill_null(hours.column("o3"), MISSING_INT).to_numpy()
+    hr = to_numpy(hours.column("hour"))
+    o3 = to_numpy(pc.fill_null(hours.column("o3"), MISSING_INT))
     if order is not None:
         hr, o3 = hr[order], o3[order]
     valid = o3 != MISSING_INT
-    brk = np.empty(o3.size, dtype=bool)
-    brk[0] = True
-    brk[1:] = ~same_station[1:] | (o3[1:] != o3[:-1]) | (hr[1:] != hr[:-1] + 1) | ~valid[1:] | ~valid[:-1]
+    cont = np.zeros(o3.size, dtype=bool)  # row i continues the run of row i - 1
+    cont[1:] = same_station[1:] & (o3[1:] == o3[:-1]) & (hr[1:] == hr[:-1] + 1) & valid[1:] & valid[:-1]
+    if o3.size < min_run:
+        return []
+    ran = np.cumsum(cont, dtype=np.int32)
+    starts = np.flatnonzero(ran[min_run - 1:] - ran[: o3.size - min_run + 1] == min_run - 1)
+    if not starts.size:  # no stretch of min_run equal hours anywhere (the usual case)
+        return []
+    keys = station_keys(hours.column("station_code"))
+    if order is not None:
+        keys = keys[order]
+    rows = np.flatnonzero(np.isin(keys, np.unique(keys[starts])))  # the stations with a long run
+    return _flat_runs(hours, file_label, min_run, rows if order is None else order[rows],
+                      hr[rows], o3[rows], ~cont[rows] | np.r_[True, np.diff(rows) != 1])
+
+
+def _flat_runs(hours: pa.Table, file_label: str, min_run: int, source: np.ndarray, hr: np.ndarray,
+               o3: np.ndarray, brk: np.ndarray) -> list[Issue]:
+    """The runs ≥ ``min_run`` of the rows ``source`` (in station and hour order; ``brk``: a run
+    starts here), one warning per station with its longest run."""
     first = np.flatnonzero(brk)
     length = np.diff(np.r_[first, o3.size])
-    long = np.flatnonzero((length >= min_run) & valid[first])
-    if not long.size:
-        return []
+    long = np.flatnonzero((length >= min_run) & (o3[first] != MISSING_INT))
     out = []
-    rows = first[long] if order is None else order[first[long]]
-    codes = hours.column("station_code").take(pa.array(rows)).to_pylist()
+    codes = hours.column("station_code").take(pa.array(source[first[long]])).to_pylist()
     for code in sorted(set(codes)):  # one line per flagged station (few): output, not data rows
         mine = long[np.asarray(codes, dtype=object) == code]
         best = mine[np.argmax(length[mine])]

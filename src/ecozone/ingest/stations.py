@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import yaml
 
 from ecozone.errors import InputError, clip
+from ecozone.store.sqlsafe import registered
 
 STATION_COLUMNS = ("code", "name_zh", "name_en", "city_code", "longitude", "latitude",
                    "national_control", "background", "source", "note")
@@ -44,43 +46,50 @@ class Station:
 
 
 @cache
+def region_records() -> tuple[dict[str, Any], ...]:
+    """Every record of the packaged region files (``data/regions/*.yaml``, in file-name order),
+    parsed once per process (libyaml's C loader where available: the national file is large)."""
+    folder = resources.files("ecozone") / "data" / "regions"
+    out: list[dict[str, Any]] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            out += _yaml(entry.read_text(encoding="utf-8")) or []
+    return tuple(out)
+
+
+def _yaml(text: str) -> Any:
+    """A packaged YAML file's content: the safe loader, libyaml's C version where available."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # a safe loader (no arbitrary objects)
+
+
+@cache
 def city_names() -> dict[str, str]:
     """Region name, English name, alias or code -> GB/T 2260 code, from the packaged regions."""
-    folder = resources.files("ecozone") / "data" / "regions"
     names: dict[str, str] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
-            code = str(rec["code"])
-            for name in (code, rec.get("name_zh"), rec.get("name_en"), *(rec.get("aliases") or [])):
-                if name:
-                    names.setdefault(str(name), code)
+    for rec in region_records():
+        code = str(rec["code"])
+        for name in (code, rec.get("name_zh"), rec.get("name_en"), *(rec.get("aliases") or [])):
+            if name:
+                names.setdefault(str(name), code)
     return names
 
 
 @cache
 def region_names() -> dict[str, str]:
     """GB/T 2260 code -> Chinese name, from the packaged regions."""
-    folder = resources.files("ecozone") / "data" / "regions"
     out: dict[str, str] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
-                out.setdefault(str(rec["code"]), str(rec.get("name_zh") or rec["code"]))
+    for rec in region_records():
+        out.setdefault(str(rec["code"]), str(rec.get("name_zh") or rec["code"]))
     return out
 
 
 @cache
 def region_members() -> dict[str, tuple[str, ...]]:
     """Group code -> member region codes (city groups such as group.cn_jjj_2_26), from the packaged regions."""
-    folder = resources.files("ecozone") / "data" / "regions"
     out: dict[str, tuple[str, ...]] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
-                if rec.get("members"):
-                    out.setdefault(str(rec["code"]), tuple(str(m) for m in rec["members"]))
+    for rec in region_records():
+        if rec.get("members"):
+            out.setdefault(str(rec["code"]), tuple(str(m) for m in rec["members"]))
     return out
 
 
@@ -95,7 +104,7 @@ def packaged_stations() -> tuple[Station, ...]:
     out = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            for rec in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+            for rec in _yaml(entry.read_text(encoding="utf-8")) or []:
                 out.append(Station(**{k: rec.get(k) for k in Station.__dataclass_fields__ if k in rec},
                                    source=f"ecozone/ingest/stations/{entry.name}"))
     return tuple(out)
@@ -178,7 +187,12 @@ def upsert_stations(con: duckdb.DuckDBPyConnection, stations: list[Station]) -> 
     if not stations:
         return 0
     table = pa.Table.from_pylist([{k: getattr(s, k) for k in STATION_COLUMNS} for s in stations])
-    incoming = table  # noqa: F841 - read by DuckDB's replacement scan
+    with registered(con, incoming=table):
+        return _upsert(con)
+
+
+def _upsert(con: duckdb.DuckDBPyConnection) -> int:
+    """:func:`upsert_stations` of the registered table ``incoming``."""
     before = con.execute("SELECT count(*) FROM air_station").fetchall()[0]
     changed = con.execute(
         "SELECT count(*) FROM incoming i LEFT JOIN air_station s USING (code) "

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import stat
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -136,3 +139,20 @@ def reader_connection(*paths: Path | str) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **tables: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Arrow tables visible to SQL under fixed code names for the block, then withdrawn.
+
+    Explicit registration rather than DuckDB's replacement scan of Python locals: the names
+    are the code's, and the scan of a caller's frame (which imports pandas to look for
+    DataFrames) is avoided.
+    """
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield con
+    finally:
+        for name in tables:
+            con.unregister(name)
