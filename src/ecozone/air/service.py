@@ -25,6 +25,7 @@ from ecozone.arrays import to_numpy
 from ecozone.errors import InputError
 from ecozone.ingest.common import (
     END_LABEL,
+    ROWS_READ,
     START_LABEL,
     ImportRejected,
     Issue,
@@ -48,7 +49,10 @@ from ecozone.store.db import connect, transaction
 from ecozone.store.observations import WriteResult, write_observations
 from ecozone.store.sqlsafe import reader_connection, registered
 
+#: told each file as it is done
 Progress = Callable[[str], None]
+#: told the number of rows of each batch read (rows/s in a progress display)
+RowProgress = Callable[[int], None]
 
 
 @dataclass
@@ -115,11 +119,13 @@ def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
 
 def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
              progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
-             already: list[tuple[str, str, int]] | None = None, time_label: str | None = None) -> list[ReadResult]:
+             already: list[tuple[str, str, int]] | None = None, time_label: str | None = None,
+             rows: RowProgress | None = None) -> list[ReadResult]:
     """Read ``paths`` in one scratch connection that can read exactly these files and nothing else.
 
     A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
     read again; it is listed in ``already`` with the file and batch that hold its content.
+    ``progress`` is told each file done, ``rows`` the rows of each batch as they stream.
     """
     seen = dict(skip or {})
     todo: list[tuple[Path, tuple[tuple[int, ...], str]]] = []
@@ -138,12 +144,14 @@ def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = N
         return []
     results = []
     scratch = reader_connection(*(p for p, _ in todo))
+    token = ROWS_READ.set(rows)
     try:
         for path, fingerprint in todo:
             results.append(read_one(path, fmt, mapping, scratch, time_label, fingerprint))
             if progress:
                 progress(str(path))
     finally:
+        ROWS_READ.reset(token)
         scratch.close()
     return results
 
@@ -168,7 +176,8 @@ def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str,
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str, *,
                  mapping: dict[str, Any] | None = None, register_stations: bool = False,
-                 progress: Progress | None = None, time_label: str | None = None) -> ImportSummary:
+                 progress: Progress | None = None, time_label: str | None = None,
+                 rows: RowProgress | None = None) -> ImportSummary:
     """Read, check and store ``paths`` as one transaction: all files or none.
 
     Files are read in scratch connections (never on ``con``).  A file whose exact content
@@ -179,7 +188,7 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
     """
     already: list[tuple[str, str, int]] = []
     results = read_all(paths, fmt, mapping, progress, skip=imported_contents(con, fmt, mapping, time_label),
-                       already=already, time_label=time_label)
+                       already=already, time_label=time_label, rows=rows)
     return import_results(con, results, register_stations=register_stations, already=already,
                           mapping_sha256=mapping_digest(mapping))
 

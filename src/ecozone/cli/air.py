@@ -14,7 +14,17 @@ import duckdb
 import pyarrow as pa
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 from ecozone.air import api, engine, service
 from ecozone.cli.common import (
@@ -60,10 +70,20 @@ def register(app: typer.Typer) -> None:
     app.add_typer(air_app, name="air")
 
 
-def _progress(total: int) -> tuple[Progress, Any]:
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err_console, transient=True, disable=total < 2)
-    task = bar.add_task(say("读取文件", "reading files"), total=total)
+class _RowsColumn(ProgressColumn):
+    """Rows read so far and the rate (the ``rows`` field of the task)."""
+
+    def render(self, task: Task) -> Text:
+        rows = int(task.fields.get("rows", 0))
+        rate = rows / task.elapsed if task.elapsed else 0.0
+        return Text(f"{rows:,} {say('行', 'rows')} · {rate:,.0f} {say('行/秒', 'rows/s')}")
+
+
+def _progress(total: int) -> tuple[Progress, TaskID]:
+    """Files done of ``total`` and rows read with their rate (shown on a terminal only)."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RowsColumn(),
+                   TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal)
+    task = bar.add_task(say("读取文件", "reading files"), total=total, rows=0)
     return bar, task
 
 
@@ -74,9 +94,13 @@ def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping
         raise fail(f"未知格式 {fmt}，可选：{', '.join(FORMATS)}", f"unknown format {fmt}; one of {', '.join(FORMATS)}")
     mapped = load_mapping(mapping) if mapping else None
     bar, task = _progress(len(paths))
+
+    def rows(n: int) -> None:
+        bar.update(task, rows=int(bar.tasks[0].fields["rows"]) + n)
+
     with bar:
         return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,
-                                    progress=lambda _: bar.advance(task), time_label=time_label)
+                                    progress=lambda _: bar.advance(task), time_label=time_label, rows=rows)
 
 
 @contextmanager

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,6 +49,11 @@ EARLIEST_HOUR = datetime(2000, 1, 1)
 ENV_EARLIEST = "ECOZONE_EARLIEST_HOUR"
 #: Beijing time (UTC+8), the time of every station hour
 BEIJING = timedelta(hours=8)
+
+
+#: told the number of rows of each batch :func:`check` streams (a progress display counts rows
+#: with it); set by the importer around a read: a context variable, not a parameter of every reader
+ROWS_READ: ContextVar[Callable[[int], None] | None] = ContextVar("ecozone_rows_read", default=None)
 
 
 def earliest_hour() -> datetime:
@@ -199,8 +206,10 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
         f"SELECT k, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "
         f"coalesce({_bad_condition(typed)}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM ({inner})",
         params=_window()).to_arrow_reader(1 << 20)
-    kept, any_bad = [], False
+    kept, any_bad, report = [], False, ROWS_READ.get()
     for batch in reader:  # streamed: only the kept rows of each batch are held
+        if report is not None:
+            report(batch.num_rows)
         any_bad = any_bad or bool(pc.any(batch.column("bad__")).as_py())
         ok = batch.column("ok__")
         if not pc.all(ok).as_py():  # (a copy only for a batch with rows to leave out)
