@@ -108,3 +108,54 @@ def test_co_unit_decided_by_counts_as_by_the_median(above: int, flagged: bool) -
     (12 gives (1 + 40) / 2 = 20.5)."""
     co = pa.array([40 * SCALE["co"]] * above + [1 * SCALE["co"]] * (24 - above), pa.int32())
     assert bool(_co_unit_issue("f", 1.0, "mg/m³", co)) is flagged
+
+
+def _store_dump(con: object, summary: service.ImportSummary) -> tuple[object, ...]:
+    rows = con.execute(  # type: ignore[attr-defined]
+        "SELECT s.code, h.hour, h.pm25, h.pm10, h.so2, h.no2, h.co, h.o3, h.source_row, b.file, b.rows_read, "
+        "b.file_sha256 FROM air_station_hour h JOIN air_station s USING (station_id) "
+        "JOIN air_import_batch b USING (batch_id) ORDER BY 1, 2").fetchall()
+    stations = con.execute(  # type: ignore[attr-defined]
+        "SELECT code, name_zh, city_code, longitude, latitude, background FROM air_station ORDER BY 1").fetchall()
+    return rows, stations, [str(w) for w in summary.warnings], summary.rows_read, summary.hours_added
+
+
+def test_hourly_files_read_together_store_what_one_by_one_stores(cnemc_files: list[Path],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """CNEMC hourly files are read in one scan (readers.read_cnemc_group); the store, the
+    registered stations, the warnings and the provenance (file, line, hash) are those of reading
+    them one by one."""
+    together = connect(":memory:")
+    dump_together = _store_dump(together, service.import_files(together, cnemc_files, "cnemc",
+                                                               register_stations=True))
+    monkeypatch.setattr(service, "GROUP_FILES", 1)
+    alone = connect(":memory:")
+    assert _store_dump(alone, service.import_files(alone, cnemc_files, "cnemc", register_stations=True)) \
+        == dump_together
+
+
+def test_a_bad_hourly_file_among_many_is_reported_as_alone(cnemc_files: list[Path], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from ecozone.ingest.common import ImportRejected
+
+    files = []
+    for f in cnemc_files[:6]:
+        shutil.copy(f, tmp_path / f.name)
+        files.append(tmp_path / f.name)
+    lines = files[3].read_text(encoding="utf-8").splitlines()
+    cells = lines[5].split(",")
+    cells[10] = "abc"  # pm2_5 of the 5th data row
+    lines[5] = ",".join(cells)
+    files[3].write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def refused() -> list[str]:
+        with pytest.raises(ImportRejected) as exc:
+            service.import_files(connect(":memory:"), files, "cnemc", register_stations=True)
+        return [str(i) for i in exc.value.issues]
+
+    grouped = refused()
+    monkeypatch.setattr(service, "GROUP_FILES", 1)
+    assert grouped == refused()
+    assert any(files[3].name in i and ":6 [pm25]" in i for i in grouped)

@@ -145,6 +145,11 @@ def _missing(col: str) -> str:
 RAW_TABLES = ("air_raw",)
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
+                            [relation, column]).fetchall()[0][0])
+
+
 def _typed(con: duckdb.DuckDBPyConnection, raw: str) -> bool:
     """Whether the pollutant columns of ``raw`` carry native numbers (Parquet, a DataFrame)."""
     types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
@@ -179,9 +184,11 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
             f"{f' * {co_factor}' if p == 'co' else ''} END AS {p}, {p} AS {p}_raw"
             for p in POLLUTANTS)
         kind = "TABLE"
+    # a raw relation read from several files at once numbers them in ``part`` (carried through)
+    part = ", part" if _has_column(con, raw, "part") else ""
     _drop(con, "air_parsed")
-    con.execute(  # sql: vetted (raw, kind and shift_hours checked above against constants)
-        f"CREATE TEMP {kind} air_parsed AS SELECT line, trim(station_code) AS station_code,"
+    con.execute(  # sql: vetted (raw, kind, part and shift_hours checked above against constants)
+        f"CREATE TEMP {kind} air_parsed AS SELECT line{part}, trim(station_code) AS station_code,"
         f" time_raw, CAST(epoch(ts) // 3600 AS BIGINT) + ({shift_hours}) AS hour, {parsed} FROM {raw}")
 
     # station codes as an ENUM type of the file's distinct codes: the scan below carries a small
@@ -199,11 +206,11 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
         f"{p} IS NULL AND NOT {_missing(p + '_raw')} AS {p}_nan" for p in POLLUTANTS)
     cols = ", ".join(f"TRY_CAST(round({p}) AS INTEGER) AS {p}" for p in POLLUTANTS)  # sql: vetted (constants)
     valid = "hour IS NOT NULL AND k IS NOT NULL AND hour BETWEEN $lo AND $hi"
-    inner = (f"SELECT line, TRY_CAST(station_code AS air_code) AS k, hour, {scaled}{not_number} "  # sql: vetted
+    inner = (f"SELECT line{part}, TRY_CAST(station_code AS air_code) AS k, hour, {scaled}{not_number} "  # sql: vetted
              "FROM air_parsed")
     # one scan: the stored values, and per row whether any cell is bad and whether it is kept
     reader = con.sql(  # sql: vetted (cols and conditions from code constants)
-        f"SELECT k, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line, "
+        f"SELECT k, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line{part}, "
         f"coalesce({_bad_condition(typed)}, false) AS bad__, coalesce({valid}, false) AS ok__ FROM ({inner})",
         params=_window()).to_arrow_reader(1 << 20)
     kept, any_bad, report = [], False, ROWS_READ.get()
@@ -229,7 +236,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
     if repeated:  # the same station-hour twice: list them, keep the first line of each
         issues += _duplicate_issues(con, file)
         hours = _with_codes(con.sql(  # sql: vetted (cols from POLLUTANTS and SCALE)
-            f"SELECT k, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line FROM ("
+            f"SELECT k, CAST(hour AS INTEGER) AS hour, {cols}, CAST(line AS INTEGER) AS line{part} FROM ("
             " SELECT *, row_number() OVER (PARTITION BY k, hour ORDER BY line) AS n_"
             f" FROM ({inner}) WHERE {valid}) WHERE n_ = 1", params=_window()).to_arrow_table())
     return hours, issues

@@ -25,10 +25,14 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
+from ecozone.air.units import SCALE
+from ecozone.arrays import to_numpy
 from ecozone.errors import InputError, clip
 from ecozone.ingest.common import (
+    CO_MG_MEDIAN_MAX,
     END_LABEL,
     POLLUTANTS,
     START_LABEL,
@@ -39,7 +43,7 @@ from ecozone.ingest.common import (
     display_path,
 )
 from ecozone.ingest.stations import Station, city_code, packaged_stations
-from ecozone.store.sqlsafe import exact_file, file_path, ident, literal
+from ecozone.store.sqlsafe import exact_file, file_path, ident, literal, registered
 
 FORMATS = ("cnemc", "china_sites", "prsa", "csv", "parquet", "excel")
 #: the columns each published format must have (header names, as the files write them)
@@ -222,6 +226,90 @@ def _cnemc_stations(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[Sta
         stations.append(Station(code, name, city, longitude=lon, latitude=lat,
                                 background=background, source=f"{file} (registered from the file)"))
     return stations, unknown
+
+
+def read_cnemc_group(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[ReadResult] | None:
+    """Many CNEMC hourly files with one header in one scan: per-file overhead paid once.
+
+    The files are read by one ``read_csv`` (each row keeps its file, ``part``, and its line in
+    that file), checked together by :func:`check`, and split back into one :class:`ReadResult`
+    per file.  Anything that needs a file's own messages -- a rejected or blank line, any issue,
+    a file without rows, a city the region dictionary lacks, a CO median that may be in the
+    wrong unit -- returns None, and the caller reads those files one by one (:func:`read_cnemc`),
+    so errors and warnings are exactly those of the single-file path.
+    """
+    names = [display_path(p) for p in paths]
+    headers = [_header(p, n) for p, n in zip(paths, names, strict=True)]
+    header, delimiter = headers[0]
+    if any(h != headers[0] for h in headers) or not set(REQUIRED_COLUMNS["cnemc"]) <= set(header):
+        return None
+    expected = [_data_lines(p) for p in paths]
+    if min(expected) < 1:
+        return None
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE air_file AS SELECT row_number() OVER () AS rn_, filename AS file_, "
+            "* EXCLUDE (filename) FROM read_csv($paths, header = true, auto_detect = false, delim = $delim, "  # sql: vetted
+            "quote = '\"', escape = '\"', columns = $columns, store_rejects = true, null_padding = false, "
+            "filename = true)",
+            {"paths": [exact_file(p) for p in paths], "delim": delimiter, "columns": dict.fromkeys(header, "VARCHAR")})
+    except duckdb.Error:
+        return None
+    if con.execute("SELECT count(*) FROM reject_errors").fetchall()[0][0]:
+        return None
+    index = {**{str(p): i for i, p in enumerate(paths)}, **{exact_file(p): i for i, p in enumerate(paths)}}
+    counts = con.execute("SELECT file_, count(*), min(rn_) FROM air_file GROUP BY 1").fetchall()
+    parts = {index.get(f, -1): (int(n), int(first)) for f, n, first in counts}
+    if set(parts) != set(range(len(paths))) or any(parts[i][0] != expected[i] for i in parts):
+        return None  # a file the scan named otherwise, or blank lines: the per-file path numbers them
+    with registered(con, air_parts=pa.table({"file_": [f for f, _, _ in counts],
+                                             "part": [index[f] for f, _, _ in counts],
+                                             "rn0": [int(r) for _, _, r in counts]})):
+        optional = {c: c in header for c in ("area", "positionname", "longitude", "latitude")}
+        meta = ", ".join(f"f.{c} AS {c}" if have else f"NULL AS {c}" for c, have in optional.items())  # sql: vetted
+        con.execute(  # sql: vetted (meta: code constants)
+            "CREATE OR REPLACE TEMP TABLE air_raw AS SELECT f.rn_ - p.rn0 + 2 AS line, p.part, "
+            "f.stationcode AS station_code, f.timepoint AS time_raw, "
+            "coalesce(try_strptime(f.timepoint, '%Y-%m-%dT%H:%M:%S'), "
+            "         try_strptime(f.timepoint, '%Y-%m-%d %H:%M:%S')) AS ts, "
+            f"f.pm2_5 AS pm25, f.pm10, f.so2, f.no2, f.co, f.o3, {meta} "
+            "FROM air_file f JOIN air_parts p USING (file_) ORDER BY f.rn_")
+    label = f"{len(paths)} files ({names[0]} …)"
+    hours, issues = check(con, "air_raw", file=label, shift_hours=-1)
+    if issues or _co_suspect(hours, len(paths)):
+        return None
+    stations, unknown = _cnemc_stations(con, label)
+    if unknown:
+        return None
+    part = to_numpy(hours.column("part"))
+    if part.size and not bool(np.all(part[1:] >= part[:-1])):
+        return None
+    bounds = np.searchsorted(part, np.arange(len(paths) + 1))
+    hours = hours.drop_columns(["part"])
+    return [ReadResult(names[i], "cnemc", END_LABEL, parts[i][0], hours.slice(bounds[i], bounds[i + 1] - bounds[i]),
+                       stations if i == 0 else [], [])
+            for i in range(len(paths))]
+
+
+def _data_lines(path: Path) -> int:
+    """Records a CSV file holds if none is blank: its lines after the header (0 when a blank line
+    is present, so that the per-file path, which numbers lines around blanks, reads it)."""
+    raw = path.read_bytes()
+    lines = raw.replace(b"\r\n", b"\n").split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return 0 if any(not line.strip(b"\r") for line in lines) else len(lines) - 1
+
+
+def _co_suspect(hours: pa.Table, n_parts: int) -> bool:
+    """Whether any one file's CO could fail the unit check (half its values beyond a bound)."""
+    co = hours.column("co")
+    present = to_numpy(pc.is_valid(co).cast(pa.int8())).astype(bool)
+    values = to_numpy(pc.fill_null(co, 0))
+    part = to_numpy(hours.column("part"))
+    n = np.bincount(part[present], minlength=n_parts)
+    high = np.bincount(part[present & (values > CO_MG_MEDIAN_MAX * SCALE["co"])], minlength=n_parts)
+    return bool(np.any((n >= 24) & (2 * high >= n)))
 
 
 def read_china_sites(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
