@@ -90,3 +90,45 @@ def test_unknown_city_under_register_stations_names_the_city(tmp_path: Path) -> 
     assert len(exc.value.issues) == 24                                   # one per file, each naming the city
     for issue in exc.value.issues:
         assert issue.column == "area" and issue.value == "不存在市" and "--register-stations" not in issue.reason
+
+
+#: rows in the layout of the national network's published station list (站点列表-*.csv), GBK as
+#: the list circulates: a background station, a stopped one, a missing coordinate, names the list
+#: writes its own way (吉林 the city, 铜仁地区 now 铜仁市, 伊犁哈萨克州)
+NATIONAL_LIST = """监测点编码,监测点名称,城市,经度,纬度,对照点
+1001A,万寿西宫,北京,116.3621,39.8784,N
+1002A,定陵(对照点),北京,116.2202,40.2915,Y
+1013A,市监测中心(停运150702),北京,116.3,39.9,Y
+1045A,市政府,秦皇岛,-,-,N
+1208A,哈达湾,吉林,126.5,43.9,N
+2553A,铜仁市环保局,铜仁地区,109.2,27.7,N
+2881A,伊宁市环保局,伊犁哈萨克州,81.3,43.9,N
+"""
+
+
+def test_the_national_station_list_registers(tmp_path: Path) -> None:
+    from ecozone.ingest.stations import read_station_file
+
+    path = tmp_path / "站点列表.csv"
+    path.write_bytes(NATIONAL_LIST.encode("gb18030"))
+    res = runner.invoke(app, ["air", "stations", "import", str(path), "--db", str(tmp_path / "s.duckdb")])
+    assert res.exit_code == 0, res.output
+    got = {s.code: s for s in read_station_file(path)}
+    assert {c: s.city_code for c, s in got.items()} == {
+        "1001A": "110000", "1002A": "110000", "1013A": "110000", "1045A": "130300", "1208A": "220200",
+        "2553A": "520600", "2881A": "654000"}
+    assert got["1002A"].background and got["1002A"].name_zh == "定陵"
+    assert not got["1013A"].background and got["1013A"].note          # stopped, not a background station
+    assert got["1045A"].longitude is None and got["1045A"].latitude is None
+
+
+def test_the_national_station_list_names_every_city_it_cannot_place(tmp_path: Path) -> None:
+    from ecozone.errors import InputError
+    from ecozone.ingest.stations import read_station_file
+
+    path = tmp_path / "list.csv"
+    path.write_text(NATIONAL_LIST + "1995A,寿光监测站,寿光,118.7,36.9,N\n2990A,兰州新区站,兰州新区,103.6,36.5,N\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_station_file(path)
+    assert "寿光 (rows 9)" in exc.value.en and "兰州新区 (rows 10)" in exc.value.en

@@ -110,21 +110,92 @@ def packaged_stations() -> tuple[Station, ...]:
     return tuple(out)
 
 
+#: the header of the national network's published station list (站点列表-*.csv, the CNEMC
+#: release's companion file) -> Station fields; ``对照点`` is Y/N
+CNEMC_LIST_COLUMNS = {"监测点编码": "code", "监测点名称": "name_zh", "城市": "city", "经度": "longitude",
+                      "纬度": "latitude", "对照点": "background"}
+#: marks in a listed station's name that it has stopped reporting (停运150702: stopped 2015-07-02)
+STOPPED_MARKS = ("停运", "停用", "撤销")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (the national list circulates in GBK too)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InputError("不是 UTF-8 或 GBK 文本", "neither UTF-8 nor GBK text", file=name,
+                             code="bad_encoding") from None
+
+
+def _listed_city(name: str) -> str | None:
+    """The prefecture of a city as the national list writes it: the name, or the name with 市
+    (吉林: the city, not the province), a 地区 renamed 市 either way (铜仁地区; 那曲市, still
+    那曲地区 in the 2020 codes), or an autonomous prefecture written 哈萨克州."""
+    stem = name.removesuffix("市").removesuffix("地区")
+    for candidate in (name, f"{name}市", f"{stem}市", f"{stem}地区", name.replace("哈萨克州", "哈萨克自治州")):
+        code = city_code(candidate)
+        if code:
+            return code
+    return None
+
+
+def _refuse_unknown_listed_cities(records: list[dict[str, Any]], name: str) -> None:
+    """Every city of the list the region dictionary cannot place, with its rows, in one error.
+
+    The list also names county-level cities (寿光, 昆山 …) and new areas (兰州新区 …), which have
+    no prefecture-level code: the national city assessment is by prefecture, so their stations
+    are not registered under one by guess.  A list with a ``地级行政区`` column (some copies
+    carry it) places them by that column.
+    """
+    unknown: dict[str, list[int]] = {}
+    for i, rec in enumerate(records, start=2):
+        city = str(rec.get("city") or "")
+        if city and _listed_city(city) is None:
+            unknown.setdefault(city, []).append(i)
+    if unknown:
+        shown = "; ".join(f"{clip(c)} (rows {', '.join(map(str, rows[:3]))}{' …' if len(rows) > 3 else ''})"
+                          for c, rows in list(unknown.items())[:20])
+        raise InputError(f"{len(unknown)} 个城市不在行政区划表中（县级市、新区没有地级代码）：{shown}",
+                         f"{len(unknown)} cities are not in the region dictionary (county-level cities and new "
+                         f"areas have no prefecture code; add a 地级行政区 column or leave those rows out): {shown}",
+                         file=name, code="bad_station", detail={c: rows for c, rows in unknown.items()})
+
+
+def _from_cnemc_list(rec: dict[str, Any]) -> dict[str, Any]:
+    """A row of the national station list as Station fields.
+
+    The list's ``对照点`` flag is Y both for background stations and for stations that have
+    stopped (their names say 停运…): background is a Y flag on a station still running, or
+    对照点 in the name.  ``-`` coordinates are missing.
+    """
+    out = {field: rec.get(column) for column, field in CNEMC_LIST_COLUMNS.items()}
+    if rec.get("地级行政区"):  # a normalised prefecture name, where the copy carries one
+        out["city"] = rec["地级行政区"]
+    name = str(out.get("name_zh") or "")
+    stopped = any(mark in name for mark in STOPPED_MARKS)
+    out["background"] = "对照点" in name or (_bool(out.get("background"), False) and not stopped)
+    out["name_zh"] = name.replace("(对照点)", "").replace("（对照点）", "").strip() or out.get("code")
+    out["note"] = "stopped (name in the national list) / 已停运" if stopped else None
+    return out
+
+
 def read_station_file(path: Path) -> list[Station]:
-    """Stations from a CSV (header with the Station field names) or a YAML list.
+    """Stations from a CSV (header with the Station field names, or the national network's
+    published list, :data:`CNEMC_LIST_COLUMNS`) or a YAML list.
 
     Anything unreadable or malformed is an :class:`InputError` naming the file and row.
     """
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _decode(path.read_bytes(), name)
     except FileNotFoundError:
         raise InputError("文件不存在", "no such file", file=name, code="no_such_file") from None
     except IsADirectoryError:
         raise InputError("这是一个文件夹，不是文件", "this is a directory, not a file", file=name,
                          code="is_directory") from None
-    except UnicodeDecodeError:
-        raise InputError("不是 UTF-8 文本", "not UTF-8 text", file=name, code="bad_encoding") from None
     except OSError as exc:
         raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}", file=name,
                          code="unreadable_file") from None
@@ -143,10 +214,14 @@ def read_station_file(path: Path) -> list[Station]:
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError("应为站点列表（每项含 code、city 等字段）", "expected a list of stations (code, city, …)",
                          file=name, code="bad_station_file")
+    listed = bool(records) and "监测点编码" in records[0]
+    if listed:
+        records = [_from_cnemc_list(rec) for rec in records]
+        _refuse_unknown_listed_cities(records, name)
     stations = []
     for i, rec in enumerate(records, start=2):
         city = str(rec.get("city_code") or rec.get("city") or "")
-        code = city_code(city) if city else None
+        code = (_listed_city(city) if listed else city_code(city)) if city else None
         if not rec.get("code") or not code:
             raise InputError(f"站点须有编码和已知城市（得到 {clip(city)!r}）",
                              f"a station needs a code and a known city (got {clip(city)!r})", file=name, row=i,
@@ -168,7 +243,7 @@ def read_station_file(path: Path) -> list[Station]:
 
 
 def _float(v: object) -> float | None:
-    if v in (None, ""):
+    if v is None or str(v).strip() in ("", "-", "—"):
         return None
     x = float(str(v))
     if x != x or x in (float("inf"), float("-inf")):
