@@ -132,6 +132,11 @@ def test_hourly_files_read_together_store_what_one_by_one_stores(cnemc_files: li
     alone = connect(":memory:")
     assert _store_dump(alone, service.import_files(alone, cnemc_files, "cnemc", register_stations=True)) \
         == dump_together
+    # and one append per file (service._store_one) stores the same as one append for all
+    monkeypatch.setattr(service, "_append_all", lambda *a, **k: False)
+    each = connect(":memory:")
+    assert _store_dump(each, service.import_files(each, cnemc_files, "cnemc", register_stations=True)) \
+        == dump_together
 
 
 def test_a_bad_hourly_file_among_many_is_reported_as_alone(cnemc_files: list[Path], tmp_path: Path,

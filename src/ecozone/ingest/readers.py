@@ -282,8 +282,9 @@ def read_cnemc_group(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[
     if unknown:
         return None
     part = to_numpy(hours.column("part"))
-    if part.size and not bool(np.all(part[1:] >= part[:-1])):
-        return None
+    if part.size and not bool(np.all(part[1:] >= part[:-1])):  # the scan's threads may interleave files
+        order = np.lexsort((to_numpy(hours.column("line")), part))
+        hours, part = hours.take(pa.array(order)), part[order]
     bounds = np.searchsorted(part, np.arange(len(paths) + 1))
     hours = hours.drop_columns(["part"])
     return [ReadResult(names[i], "cnemc", END_LABEL, parts[i][0], hours.slice(bounds[i], bounds[i + 1] - bounds[i]),
