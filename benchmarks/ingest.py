@@ -15,7 +15,9 @@ a fresh Python process so that its peak RSS is its own:
 * ``end_to_end``: raw file -> ranking (import + annual + rank) in one process;
 * ``pandas``: an independent pandas script on the same file (read, the same HJ 633/663 rules
   in group-bys and rolling windows, the ranking);
-* ``engine``: the core engine against its pandas baseline on the same arrays (benchmarks.national).
+* ``engine``: the core engine against its pandas baseline on the same arrays (benchmarks.national);
+* ``cnemc``: the first 240 hours as CNEMC hourly files (one file per hour, every station), imported
+  with ``--register-stations``: files/s, rows/s and the time a year of files (8,760) would take.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+#: hourly CNEMC files the ``cnemc`` step writes and imports (10 days of the national network)
+CNEMC_FILES = 240
 CITIES = ["110000", "120000", "130100", "130200", "130300", "130400", "130500", "130600", "130700", "130800",
           "130900", "131000", "131100"]
 MAPPING = """station: station
@@ -66,6 +70,43 @@ def generate_parquet(path: Path, n_stations: int, n_days: int, seed: int = 1) ->
     return table.num_rows
 
 
+#: the city names the CNEMC release writes in ``area`` for the benchmark's cities
+AREA = {"110000": "北京市", "120000": "天津市", "130100": "石家庄市", "130200": "唐山市", "130300": "秦皇岛市",
+        "130400": "邯郸市", "130500": "邢台市", "130600": "保定市", "130700": "张家口市", "130800": "承德市",
+        "130900": "沧州市", "131000": "廊坊市", "131100": "衡水市"}
+
+
+def write_cnemc_hours(data: Path, folder: Path, n_files: int) -> int:
+    """The first ``n_files`` hours of the national Parquet file as CNEMC hourly CSV files (one per
+    hour, every station, the release's columns and number formats); returns the rows written."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    table = pq.read_table(data)
+    table = table.take(pc.sort_indices(table, [("time", "ascending"), ("station", "ascending")]))
+    ts = table.column("time").cast(pa.int64()).to_numpy()
+    starts = np.flatnonzero(np.r_[True, ts[1:] != ts[:-1]])
+    rows = 0
+    for a, b in zip(starts[:n_files], np.r_[starts[1:], ts.size][:n_files], strict=True):
+        part = table.slice(int(a), int(b - a))
+        stamp = part.column("time")[0].as_py()
+        text = {p: pc.if_else(pc.is_nan(part.column(p)), "", pc.cast(part.column(p), pa.string()))
+                for p in ("pm25", "pm10", "so2", "no2", "o3")}
+        co = pc.if_else(pc.is_nan(part.column("co")), "",
+                        pc.utf8_replace_slice(pc.cast(pc.round(part.column("co"), 1), pa.string()), 99, 99, ""))
+        out = pa.table({"timepoint": pa.array([stamp.strftime("%Y-%m-%dT%H:%M:%S")] * part.num_rows),
+                        "stationcode": part.column("station"),
+                        "area": pa.array([AREA[c] for c in part.column("city").to_pylist()]),
+                        "positionname": part.column("station"), "pm2_5": text["pm25"], "pm10": text["pm10"],
+                        "so2": text["so2"], "no2": text["no2"], "co": co, "o3": text["o3"]})
+        pcsv.write_csv(out, folder / f"{stamp:%Y-%m-%dT%H}.csv", pcsv.WriteOptions(quoting_style="none"))
+        rows += part.num_rows
+    return rows
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -95,6 +136,22 @@ def step(name: str, work: Path, year: int, stations: int = 1900, days: int = 365
             ranked = service.ranking(service.compute_annual(con, year))
             out["cities_ranked"] = int((ranked.column("rank").to_numpy() > 0).sum())
         con.close()
+    elif name == "cnemc":  # a run of CNEMC hourly files: files/s (per-file overhead)
+        from ecozone.air import service
+        from ecozone.store.db import connect
+
+        folder = work / "cnemc"
+        out["rows_written"] = write_cnemc_hours(data, folder, CNEMC_FILES)
+        files = sorted(folder.glob("*.csv"))
+        target = work / "cnemc.duckdb"
+        target.unlink(missing_ok=True)
+        con = connect(target)
+        t = time.perf_counter()
+        summary = service.import_files(con, files, "cnemc", register_stations=True)
+        took = time.perf_counter() - t
+        con.close()
+        out.update(files=len(files), import_s=round(took, 2), files_per_s=round(len(files) / took, 1),
+                   rows_per_s=round(summary.rows_read / took), year_of_files_s=round(8760 * took / len(files)))
     elif name in ("annual", "rank"):
         from ecozone.air import service
         from ecozone.store.db import connect
@@ -133,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--step", default=None, help="run one step in this process (used by the driver)")
     ap.add_argument("--work", type=Path, default=None)
-    ap.add_argument("--steps", default="import,annual,rank,end_to_end,pandas,engine")
+    ap.add_argument("--steps", default="import,annual,rank,end_to_end,pandas,engine,cnemc")
     args = ap.parse_args(argv)
     if args.step:
         print(json.dumps(step(args.step, args.work, 2015, args.stations, args.days)))

@@ -164,3 +164,20 @@ def test_a_bad_hourly_file_among_many_is_reported_as_alone(cnemc_files: list[Pat
     monkeypatch.setattr(service, "GROUP_FILES", 1)
     assert grouped == refused()
     assert any(files[3].name in i and ":6 [pm25]" in i for i in grouped)
+
+
+def test_the_ingest_benchmark_runs_small(tmp_path: Path) -> None:
+    """Smoke run of ``python -m benchmarks.ingest`` (the measured run is outside the suite)."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--stations", "40", "--days", "10",
+                           "--steps", "import,annual,rank,end_to_end,cnemc", "--work", str(tmp_path)],
+                          capture_output=True, text=True, check=False, timeout=600,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout[proc.stdout.index("{"):])
+    assert report["import"]["hours_added"] == report["end_to_end"]["hours_added"] > 0
+    assert report["annual"]["cities"] == report["rank"]["cities"] == 13
+    assert report["cnemc"]["files"] == 240 and report["cnemc"]["files_per_s"] > 0
