@@ -181,3 +181,36 @@ def test_the_ingest_benchmark_runs_small(tmp_path: Path) -> None:
     assert report["import"]["hours_added"] == report["end_to_end"]["hours_added"] > 0
     assert report["annual"]["cities"] == report["rank"]["cities"] == 13
     assert report["cnemc"]["files"] == 240 and report["cnemc"]["files_per_s"] > 0
+
+
+def test_chunks_store_the_same_and_stay_all_or_nothing(cnemc_files: list[Path], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are stored chunk by chunk (bounded memory) in one transaction: the same store as one
+    chunk; an error in a late chunk leaves nothing behind and every file's errors are listed."""
+    import shutil
+
+    from ecozone.ingest.common import ImportRejected
+
+    whole = connect(":memory:")
+    expected = _store_dump(whole, service.import_files(whole, cnemc_files, "cnemc", register_stations=True))
+    monkeypatch.setattr(service, "CHUNK_ROWS", 50)      # about three files a chunk
+    monkeypatch.setattr(service, "GROUP_FILES", 1)
+    chunked = connect(":memory:")
+    assert _store_dump(chunked, service.import_files(chunked, cnemc_files, "cnemc", register_stations=True)) \
+        == expected
+    files = []
+    for f in cnemc_files[:12]:
+        shutil.copy(f, tmp_path / f.name)
+        files.append(tmp_path / f.name)
+    for bad in (files[7], files[10]):                     # two late chunks, one error each
+        text = bad.read_text(encoding="utf-8").splitlines()
+        cells = text[2].split(",")
+        cells[10] = "-5"                                 # a negative PM2.5 on line 3
+        text[2] = ",".join(cells)
+        bad.write_text("\n".join(text) + "\n", encoding="utf-8")
+    con = connect(":memory:")
+    with pytest.raises(ImportRejected) as exc:
+        service.import_files(con, files, "cnemc", register_stations=True)
+    assert [i.file.rsplit("/", 1)[-1] for i in exc.value.issues] == [files[7].name, files[10].name]
+    assert con.execute("SELECT count(*) FROM air_station_hour").fetchall()[0][0] == 0
+    assert con.execute("SELECT count(*) FROM air_import_batch").fetchall()[0][0] == 0

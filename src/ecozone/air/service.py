@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -51,6 +51,9 @@ from ecozone.store.sqlsafe import reader_connection, registered
 
 #: told each file as it is done
 Progress = Callable[[str], None]
+#: rows of files read before they are stored (memory: a chunk of rows, not the whole import; a
+#: single larger file is one chunk)
+CHUNK_ROWS = 4_000_000
 #: CNEMC hourly files read in one scan (readers.read_cnemc_group): a day and more of the national
 #: network (~1,900 rows a file) per scan, a few hundred MB at most
 GROUP_FILES = 256
@@ -120,11 +123,13 @@ def mapping_digest(mapping: dict[str, Any] | None) -> str | None:
     return hashlib.sha256(json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
-             progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
-             already: list[tuple[str, str, int]] | None = None, time_label: str | None = None,
-             rows: RowProgress | None = None) -> list[ReadResult]:
-    """Read ``paths`` in one scratch connection that can read exactly these files and nothing else.
+def read_chunks(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = None,
+                progress: Progress | None = None, skip: dict[str, tuple[str, int]] | None = None,
+                already: list[tuple[str, str, int]] | None = None, time_label: str | None = None,
+                rows: RowProgress | None = None) -> Iterator[list[ReadResult]]:
+    """Read ``paths`` in one scratch connection that can read exactly these files and nothing else,
+    handing them on in chunks of about :data:`CHUNK_ROWS` rows (a chunk is stored and dropped
+    before the next is read: memory bounded by a chunk, not by the import).
 
     A file whose content hash is in ``skip`` (or repeats an earlier file of this import) is not
     read again; it is listed in ``already`` with the file and batch that hold its content.
@@ -144,30 +149,34 @@ def read_all(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None = N
         seen[digest] = (display_path(path), 0)
         todo.append((path, fingerprint))
     if not todo:
-        return []
-    results = []
+        return
     scratch = reader_connection(*(p for p, _ in todo))
     token = ROWS_READ.set(rows)
     try:
+        chunk: list[ReadResult] = []
         step = GROUP_FILES if fmt == "cnemc" and time_label is None else 1
         for at in range(0, len(todo), step):
             group = todo[at:at + step]
             together = read_cnemc_group(scratch, [p for p, _ in group]) if len(group) > 1 else None
             for i, (path, fingerprint) in enumerate(group):
                 if together is None:
-                    results.append(read_one(path, fmt, mapping, scratch, time_label, fingerprint))
+                    chunk.append(read_one(path, fmt, mapping, scratch, time_label, fingerprint))
                 else:
                     if _signature(path) != fingerprint[0]:
                         raise InputError("文件在读取过程中被修改", "the file changed while it was being read",
                                          file=str(path), code="file_changed")
                     together[i].sha256 = fingerprint[1]
-                    results.append(together[i])
+                    chunk.append(together[i])
                 if progress:
                     progress(str(path))
+            if sum(r.hours.num_rows for r in chunk) >= CHUNK_ROWS:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
     finally:
         ROWS_READ.reset(token)
         scratch.close()
-    return results
 
 
 def imported_contents(con: duckdb.DuckDBPyConnection, fmt: str,
@@ -201,10 +210,10 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], fmt: str
     column, reason).
     """
     already: list[tuple[str, str, int]] = []
-    results = read_all(paths, fmt, mapping, progress, skip=imported_contents(con, fmt, mapping, time_label),
-                       already=already, time_label=time_label, rows=rows)
-    return import_results(con, results, register_stations=register_stations, already=already,
-                          mapping_sha256=mapping_digest(mapping))
+    chunks = read_chunks(paths, fmt, mapping, progress, skip=imported_contents(con, fmt, mapping, time_label),
+                         already=already, time_label=time_label, rows=rows)
+    return _store_chunks(con, chunks, register_stations=register_stations, already=already,
+                         mapping_sha256=mapping_digest(mapping))
 
 
 def import_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, pa.Table]], *,
@@ -223,27 +232,56 @@ def import_results(con: duckdb.DuckDBPyConnection, results: list[ReadResult], *,
                    register_stations: bool = False, already: list[tuple[str, str, int]] | None = None,
                    mapping_sha256: str | None = None) -> ImportSummary:
     """Check and store what the readers returned, as one transaction: all or nothing."""
-    already = already if already is not None else []
-    errors = [i for r in results for i in r.errors]
-    if errors:
-        raise ImportRejected(errors)
-    summary = ImportSummary(files=len(results), already=already)
-    if not results:
-        return summary
+    return _store_chunks(con, iter([results] if results else []), register_stations=register_stations,
+                         already=already, mapping_sha256=mapping_sha256)
+
+
+def _store_chunks(con: duckdb.DuckDBPyConnection, chunks: Iterator[list[ReadResult]], *,
+                  register_stations: bool = False, already: list[tuple[str, str, int]] | None = None,
+                  mapping_sha256: str | None = None) -> ImportSummary:
+    """Store chunk after chunk in one transaction: all files or none.
+
+    Once any file has an error nothing more is stored, but the remaining files are still read,
+    so that the refusal lists every error of the import (file, line, column, reason).  The O3
+    flag runs over all files at the end, on the three columns it needs (kept per chunk).
+    """
+    summary = ImportSummary(already=already if already is not None else [])
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
+    o3: list[ReadResult] = []
     with transaction(con):
         ensure_packaged_stations(con)
-        if register_stations:
-            summary.stations_registered = _register(con, results)
-        _unknown_stations(con, results, register_stations)
-        ids = _station_ids(con, results)
-        if not _append_all(con, results, ids, summary, mapping_sha256):
-            for r, station_id in zip(results, ids, strict=True):
-                _store_one(con, r, station_id, summary, mapping_sha256)
-        warnings = [i for r in results for i in r.issues if i.severity == "warning"]
-        warnings += _flat_o3(results)
+        for results in chunks:
+            summary.files += len(results)
+            errors += [i for r in results for i in r.errors]
+            if errors:
+                continue
+            try:
+                _store_chunk(con, results, summary, register_stations, mapping_sha256)
+            except ImportRejected as exc:  # unknown stations, values differing from the stored ones
+                errors += exc.issues
+                continue
+            warnings += [i for r in results for i in r.issues if i.severity == "warning"]
+            o3 += [ReadResult(r.file, r.format, r.time_convention, r.rows_read,
+                              r.hours.select(["station_code", "hour", "o3"])) for r in results]
+        if errors:
+            raise ImportRejected(errors)
+        warnings += _flat_o3(o3)
         _store_warnings(con, warnings, summary.batch_ids[0] if summary.batch_ids else 0)
         summary.warnings = warnings
     return summary
+
+
+def _store_chunk(con: duckdb.DuckDBPyConnection, results: list[ReadResult], summary: ImportSummary,
+                 register_stations: bool, mapping_sha256: str | None) -> None:
+    """Register (when asked), check the station codes, and store one chunk of files."""
+    if register_stations:
+        summary.stations_registered += _register(con, results)
+    _unknown_stations(con, results, register_stations)
+    ids = _station_ids(con, results)
+    if not _append_all(con, results, ids, summary, mapping_sha256):
+        for r, station_id in zip(results, ids, strict=True):
+            _store_one(con, r, station_id, summary, mapping_sha256)
 
 
 def _station_ids(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> list[np.ndarray]:
