@@ -148,36 +148,6 @@ def daily_mean(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int16]
     return mean, count, valid
 
 
-def daily_sum(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int16], BoolArray]:
-    """Sums of ``hourly[..., 24]`` (integer-valued scaled values: exact), counts, valid (≥ 20 h).
-
-    The 24-hour mean is ``sum / count``; callers keep the ratio to round it exactly.
-    """
-    h = np.asarray(hourly)
-    present = ~np.isnan(h)
-    count = present.sum(axis=-1, dtype=np.int16)
-    total = np.where(present, h, 0).sum(axis=-1, dtype=np.float64)
-    return total, count, count >= MIN_HOURS_DAY
-
-
-def moving_8h_sums(hourly: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int8]]:
-    """Sums and counts of the 17 eight-hour windows of each day, ``[..., 24]`` -> ``[..., 17]``.
-
-    Same windows as :func:`moving_8h_in_day` (a window is valid with ≥ 6 values); the sums of
-    integer-valued scaled values are exact (float32 below 2**24, float64 above).
-    """
-    h = np.asarray(hourly)
-    present = ~np.isnan(h)
-    filled = np.where(present, h, h.dtype.type(0))
-    csum = np.cumsum(filled, axis=-1, dtype=h.dtype)
-    ccnt = np.cumsum(present, axis=-1, dtype=np.int8)
-    sums = csum[..., 7:].copy()
-    sums[..., 1:] -= csum[..., :16]
-    counts = ccnt[..., 7:].copy()
-    counts[..., 1:] -= ccnt[..., :16]
-    return sums, counts
-
-
 def daily_max_8h_valid(n_windows: npt.ArrayLike, maximum: npt.ArrayLike,
                        limit: float = GRADE_II[("o3", "8h")]) -> BoolArray:
     """The O3 daily maximum 8-hour validity of :func:`daily_max_8h`: ≥ 14 windows or above ``limit``."""
