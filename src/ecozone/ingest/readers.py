@@ -295,11 +295,11 @@ def read_cnemc_group(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[
 def _data_lines(path: Path) -> int:
     """Records a CSV file holds if none is blank: its lines after the header (0 when a blank line
     is present, so that the per-file path, which numbers lines around blanks, reads it)."""
-    raw = path.read_bytes()
-    lines = raw.replace(b"\r\n", b"\n").split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return 0 if any(not line.strip(b"\r") for line in lines) else len(lines) - 1
+    raw = path.read_bytes().replace(b"\r\n", b"\n")
+    body = raw[:-1] if raw.endswith(b"\n") else raw
+    if not body or body.startswith(b"\n") or b"\n\n" in body or body.endswith(b"\n"):
+        return 0
+    return body.count(b"\n")
 
 
 def _co_suspect(hours: pa.Table, n_parts: int) -> bool:
