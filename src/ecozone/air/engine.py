@@ -7,9 +7,10 @@ kept as an exact ratio of integers and rounded by GB/T 8170 in integer arithmeti
 (:mod:`ecozone.standards.gbt8170`): a float only appears where a standard divides.
 For each pollutant the station hours are scattered into a dense ``station × day × 24`` grid (no
 sort), so that daily means are a sum over the last axis; O3 is turned to ``station × 24 × day``
-so that its 8-hour moving means are eight shifted adds of whole rows of days.  Stations are laid out grouped by city,
-so station-to-city means are one sum per city over a block of rows.  Every step is an array expression with
-an obvious SQL/Spark equivalent (group-by day, window of 8 rows, group-by city).
+so that its 8-hour moving means are eight shifted adds of whole rows of days.  Stations are laid
+out grouped by city, so station-to-city means are one sum per city over a block of rows.  Every
+step is an array expression with an obvious SQL/Spark equivalent (group-by day, window of 8 rows,
+group-by city).
 
 Rules (all in :mod:`ecozone.standards.air`):
 
@@ -195,15 +196,14 @@ def daily_sums(grid: IntArray) -> tuple[IntArray, npt.NDArray[np.int8]]:
     return total, count
 
 
-def moving_8h_sums(hours: IntArray) -> tuple[IntArray, npt.NDArray[np.int8]]:
+def moving_8h_sums(values: IntArray, present: npt.NDArray[np.int8]) -> tuple[IntArray, npt.NDArray[np.int8]]:
     """Sums and counts of the 17 eight-hour windows of each day, ``[S, 24, D]`` -> ``[S, 17, D]``
-    (hour of the day before day: each shifted add below adds whole rows of days).
+    (hour of the day before day: each shifted add below adds whole rows of days); ``values``
+    with missing hours as 0, ``present`` 1 where an hour has a value.
 
     Window ``j`` covers hours ``j .. j+7`` (ending ``j + 8`` o'clock, 08:00 … 24:00; GB 3095-2012
     §6 Table 4: valid with ≥ 6 values): eight shifted adds, exact in int32.
     """
-    present = (hours >= 0).view(np.int8)
-    values = np.maximum(hours, 0)
     sums = values[:, 0:17].copy()
     counts = present[:, 0:17].copy()
     for k in range(1, 8):  # the eight hours of a window (a fixed 8, not a loop over data)
@@ -273,14 +273,15 @@ def _o3_days(grid: IntArray, starts: IntArray, conc: dict[str, FloatArray],
     Means are exact ratios; the maximum is found in float64 (distinct ratios of these small
     denominators differ by far more than float64 resolution) and the winner rounded exactly.
     """
-    num_h = _city_sum(np.maximum(grid, 0), starts, np.int64).astype(np.float64)       # (C, 24, D)
-    k_h = _city_sum((grid >= 0).view(np.int8), starts, np.int16)
+    values, present = np.maximum(grid, 0), (grid >= 0).view(np.int8)                   # (S, 24, D)
+    num_h = _city_sum(values, starts, np.int64).astype(np.float64)                    # (C, 24, D)
+    k_h = _city_sum(present, starts, np.int16)
     best, num, den = _max_ratio(num_h, k_h)
     n_hours = (k_h > 0).sum(axis=1)
     valid = hj663.daily_max_1h_valid(n_hours, best / scale)
     conc["o3_1h"] = np.where(valid, _rounded(num, den, "o3", scale), np.nan)
     counts["o3_1h"] = n_hours.astype(np.int16)
-    sums, n8 = moving_8h_sums(grid)                                                      # (S, 17, D)
+    sums, n8 = moving_8h_sums(values, present)                                           # (S, 17, D)
     num_w, den_w = _city_ratio(sums, n8, hj663.MIN_HOURS_8H, L_8H, starts)
     best8, num8, den8 = _max_ratio(num_w, den_w)
     n_windows = (den_w > 0).sum(axis=1)

@@ -25,6 +25,7 @@ from ecozone.arrays import to_numpy
 from ecozone.errors import InputError
 from ecozone.ingest.common import (
     END_LABEL,
+    POLLUTANTS,
     ROWS_READ,
     START_LABEL,
     ImportRejected,
@@ -92,9 +93,7 @@ def read_one(path: Path, fmt: str, mapping: dict[str, Any] | None = None,
     finally:
         if own:
             con.close()
-    if _signature(path) != signature:
-        raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
-                         code="file_changed")
+    _unchanged_since(path, signature)
     result.sha256 = before
     return result
 
@@ -107,6 +106,13 @@ def _signature(path: Path) -> tuple[int, ...]:
         raise InputError(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}",
                          file=str(path), code="unreadable_file") from None
     return st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _unchanged_since(path: Path, signature: tuple[int, ...]) -> None:
+    """Refuse a file whose :func:`_signature` changed since ``signature`` was taken (before its hash)."""
+    if _signature(path) != signature:
+        raise InputError("文件在读取过程中被修改", "the file changed while it was being read", file=str(path),
+                         code="file_changed")
 
 
 def _fingerprint(path: Path) -> tuple[tuple[int, ...], str]:
@@ -154,6 +160,7 @@ def read_chunks(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None 
     token = ROWS_READ.set(rows)
     try:
         chunk: list[ReadResult] = []
+        held = 0  # rows in chunk
         step = GROUP_FILES if fmt == "cnemc" and time_label is None else 1
         for at in range(0, len(todo), step):
             group = todo[at:at + step]
@@ -162,16 +169,15 @@ def read_chunks(paths: Sequence[Path], fmt: str, mapping: dict[str, Any] | None 
                 if together is None:
                     chunk.append(read_one(path, fmt, mapping, scratch, time_label, fingerprint))
                 else:
-                    if _signature(path) != fingerprint[0]:
-                        raise InputError("文件在读取过程中被修改", "the file changed while it was being read",
-                                         file=str(path), code="file_changed")
+                    _unchanged_since(path, fingerprint[0])
                     together[i].sha256 = fingerprint[1]
                     chunk.append(together[i])
+                held += chunk[-1].hours.num_rows
                 if progress:
                     progress(str(path))
-            if sum(r.hours.num_rows for r in chunk) >= CHUNK_ROWS:
+            if held >= CHUNK_ROWS:
                 yield chunk
-                chunk = []
+                chunk, held = [], 0
         if chunk:
             yield chunk
     finally:
@@ -248,7 +254,7 @@ def _store_chunks(con: duckdb.DuckDBPyConnection, chunks: Iterator[list[ReadResu
     summary = ImportSummary(already=already if already is not None else [])
     errors: list[Issue] = []
     warnings: list[Issue] = []
-    o3: list[ReadResult] = []
+    o3: list[tuple[str, pa.Table]] = []  # (file, station_code hour o3) of every stored file
     with transaction(con):
         ensure_packaged_stations(con)
         for results in chunks:
@@ -262,8 +268,7 @@ def _store_chunks(con: duckdb.DuckDBPyConnection, chunks: Iterator[list[ReadResu
                 errors += exc.issues
                 continue
             warnings += [i for r in results for i in r.issues if i.severity == "warning"]
-            o3 += [ReadResult(r.file, r.format, r.time_convention, r.rows_read,
-                              r.hours.select(["station_code", "hour", "o3"])) for r in results]
+            o3 += [(r.file, r.hours.select(["station_code", "hour", "o3"])) for r in results]
         if errors:
             raise ImportRejected(errors)
         warnings += _flat_o3(o3)
@@ -297,29 +302,30 @@ def _station_ids(con: duckdb.DuckDBPyConnection, results: list[ReadResult]) -> l
     return out
 
 
-def _flat_o3(results: list[ReadResult]) -> list[Issue]:
-    """O3 flag over all files of the import together (CNEMC files hold one hour each).
+def _flat_o3(files: list[tuple[str, pa.Table]]) -> list[Issue]:
+    """O3 flag over all files of the import together (CNEMC files hold one hour each): ``files``
+    are (file, its station_code, hour and o3 columns).
 
     The files' station codes are numbered in one sorted dictionary, so that a file already
     sorted by station code and hour needs no sort.
     """
-    results = [r for r in results if r.hours.num_rows]
-    if not results:
+    files = [(f, t) for f, t in files if t.num_rows]
+    if not files:
         return []
-    if len(results) == 1:
-        table = results[0].hours.select(["station_code", "hour", "o3"])
+    if len(files) == 1:
+        table = files[0][1]
     else:
-        parts = [station_dictionary(r.hours.column("station_code")) for r in results]
+        parts = [station_dictionary(t.column("station_code")) for _, t in files]
         # files read together share one dictionary: each distinct one is listed once
         distinct = {id(c): c for c, _ in parts}.values()
         codes = pa.array(sorted(set().union(*(c.to_pylist() for c in distinct))), pa.string())
         keys = [to_numpy(pc.index_in(c, value_set=codes)).astype(np.int32)[k] for c, k in parts]
         table = pa.table({
             "station_code": pa.DictionaryArray.from_arrays(pa.array(np.concatenate(keys)), codes),
-            "hour": pa.chunked_array([c for r in results for c in r.hours.column("hour").chunks]),
-            "o3": pa.chunked_array([c for r in results for c in r.hours.column("o3").chunks]),
+            "hour": pa.chunked_array([c for _, t in files for c in t.column("hour").chunks]),
+            "o3": pa.chunked_array([c for _, t in files for c in t.column("o3").chunks]),
         })
-    label = results[0].file if len(results) == 1 else f"{len(results)} files ({results[0].file} …)"
+    label = files[0][0] if len(files) == 1 else f"{len(files)} files ({files[0][0]} …)"
     return flat_o3_warnings(table, label)
 
 
@@ -373,20 +379,16 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, ids: np.ndarray, s
     assert row is not None
     batch = int(row[0])
     incoming = r.hours.drop_columns(["station_code"]).add_column(0, "station_id", pa.array(ids, pa.int32()))
-    values = ("pm25", "pm10", "so2", "no2", "co", "o3")
     if incoming.num_rows:
         lo, hi = pc.min_max(incoming.column("hour")).values()
-        with registered(con, station_set=pa.table({"id": pa.array(np.unique(ids), pa.int32())})):
-            overlap = con.execute(
-                "SELECT count(*) FROM air_station_hour WHERE hour BETWEEN ? AND ? "
-                "AND station_id IN (SELECT id FROM station_set)", [lo.as_py(), hi.as_py()]).fetchall()[0][0]
+        overlap = _stored_overlap(con, ids, lo.as_py(), hi.as_py())
     else:
         overlap = 0
     if not overlap:  # nothing stored for these stations and hours: append, no joins
-        _insert_batch(con, r, batch, incoming.num_rows, 0, mapping_sha256)
+        _insert_batches(con, [r], [batch], [incoming.num_rows], [0], mapping_sha256)
         with registered(con, incoming=incoming):
-            con.execute(  # sql: vetted (values: constants; the batch is a parameter)
-                f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(values)}, ?, line FROM incoming",
+            con.execute(  # sql: vetted (POLLUTANTS: constants; the batch is a parameter)
+                f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(POLLUTANTS)}, ?, line FROM incoming",
                 [batch])
         summary.rows_read += r.rows_read
         summary.hours_added += incoming.num_rows
@@ -394,7 +396,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, ids: np.ndarray, s
         return
     with registered(con, incoming=incoming):
         con.execute("CREATE OR REPLACE TEMP TABLE air_in AS SELECT * FROM incoming")
-    same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in values)  # sql: vetted (constants)
+    same = " AND ".join(f"h.{p} IS NOT DISTINCT FROM i.{p}" for p in POLLUTANTS)  # sql: vetted (constants)
     conflicts = con.execute(  # sql: vetted (same from a constant tuple)
         f"SELECT i.line, s.code, i.hour, h.batch_id, h.source_row, b.file FROM air_in i "
         f"JOIN air_station_hour h USING (station_id, hour) JOIN air_station s USING (station_id) "
@@ -410,9 +412,9 @@ def _store_one(con: duckdb.DuckDBPyConnection, r: ReadResult, ids: np.ndarray, s
         "FROM air_in i LEFT JOIN air_station_hour h USING (station_id, hour)").fetchall()[0]
     assert counted is not None
     added, unchanged = int(counted[0]), int(counted[1])
-    _insert_batch(con, r, batch, added, unchanged, mapping_sha256)
-    con.execute(  # sql: vetted (values: constants; the batch is a parameter)
-        f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in values)}, "
+    _insert_batches(con, [r], [batch], [added], [unchanged], mapping_sha256)
+    con.execute(  # sql: vetted (POLLUTANTS: constants; the batch is a parameter)
+        f"INSERT INTO air_station_hour SELECT i.station_id, i.hour, {', '.join('i.' + p for p in POLLUTANTS)}, "
         "?, i.line FROM air_in i ANTI JOIN air_station_hour h USING (station_id, hour)", [batch])
     summary.rows_read += r.rows_read
     summary.hours_added += added
@@ -438,32 +440,21 @@ def _append_all(con: duckdb.DuckDBPyConnection, results: list[ReadResult], ids: 
     key = ((hour - lo).astype(np.int64) << 32) | station.astype(np.int64)
     if not bool(np.all(key[1:] > key[:-1])) and np.unique(key).size != key.size:
         return False
-    present = np.flatnonzero(np.bincount(station)).astype(np.int32)
-    with registered(con, station_set=pa.table({"id": pa.array(present, pa.int32())})):
-        overlap = con.execute("SELECT count(*) FROM air_station_hour WHERE hour BETWEEN ? AND ? "
-                              "AND station_id IN (SELECT id FROM station_set)", [lo, hi]).fetchall()[0][0]
-    if overlap:
+    if _stored_overlap(con, station, lo, hi):
         return False
     batches = [int(b) for (b,) in con.execute("SELECT nextval('air_import_batch_seq') FROM range(?)",
                                                [len(results)]).fetchall()]
     counts = [r.hours.num_rows for r in results]
-    provenance = pa.table({
-        "batch_id": batches, "file": [r.file for r in results], "file_sha256": [r.sha256 for r in results],
-        "format": [r.format for r in results], "time_convention": [r.time_convention for r in results],
-        "rows_read": [r.rows_read for r in results], "hours_added": counts, "hours_unchanged": [0] * len(results),
-        "warnings": [sum(1 for i in r.issues if i.severity == "warning") for r in results],
-        "mapping_sha256": pa.array([mapping_sha256] * len(results), pa.string())})
-    values = ("pm25", "pm10", "so2", "no2", "co", "o3")
+    _insert_batches(con, results, batches, counts, [0] * len(results), mapping_sha256)
     rows = pa.table({
         "station_id": pa.array(station, pa.int32()), "hour": pa.array(hour, pa.int32()),
-        **{p: pa.chunked_array([c for r in results for c in r.hours.column(p).chunks], pa.int32()) for p in values},
+        **{p: pa.chunked_array([c for r in results for c in r.hours.column(p).chunks], pa.int32())
+           for p in POLLUTANTS},
         "batch_id": pa.array(np.repeat(np.asarray(batches, np.int32), counts)),
         "source_row": pa.chunked_array([c for r in results for c in r.hours.column("line").chunks], pa.int32())})
-    with registered(con, provenance=provenance, incoming=rows):
-        con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, rows_read, "
-                    "hours_added, hours_unchanged, warnings, mapping_sha256) SELECT * FROM provenance")
-        con.execute(  # sql: vetted (values: constants)
-            f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(values)}, batch_id, source_row "
+    with registered(con, incoming=rows):
+        con.execute(  # sql: vetted (POLLUTANTS: constants)
+            f"INSERT INTO air_station_hour SELECT station_id, hour, {', '.join(POLLUTANTS)}, batch_id, source_row "
             "FROM incoming")
     summary.rows_read += sum(r.rows_read for r in results)
     summary.hours_added += int(station.size)
@@ -471,15 +462,26 @@ def _append_all(con: duckdb.DuckDBPyConnection, results: list[ReadResult], ids: 
     return True
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, r: ReadResult, batch: int, added: int, unchanged: int,
-                  mapping_sha256: str | None = None) -> None:
-    """The provenance row of one file (content hash, and the mapping's hash for mapped files)."""
-    warnings = sum(1 for i in r.issues if i.severity == "warning")
-    con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, "
-                "rows_read, hours_added, hours_unchanged, warnings, mapping_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch, r.file, r.sha256, r.format, r.time_convention, r.rows_read,
-                 added, unchanged, warnings, mapping_sha256])
+def _stored_overlap(con: duckdb.DuckDBPyConnection, station_ids: np.ndarray, lo: int, hi: int) -> int:
+    """Station hours already stored for these stations between hours ``lo`` and ``hi``."""
+    present = np.flatnonzero(np.bincount(station_ids)).astype(np.int32)
+    with registered(con, station_set=pa.table({"id": pa.array(present, pa.int32())})):
+        return int(con.execute("SELECT count(*) FROM air_station_hour WHERE hour BETWEEN ? AND ? "
+                               "AND station_id IN (SELECT id FROM station_set)", [lo, hi]).fetchall()[0][0])
+
+
+def _insert_batches(con: duckdb.DuckDBPyConnection, results: list[ReadResult], batches: list[int],
+                    added: list[int], unchanged: list[int], mapping_sha256: str | None = None) -> None:
+    """The provenance rows of files (content hash, and the mapping's hash for mapped files)."""
+    provenance = pa.table({
+        "batch_id": batches, "file": [r.file for r in results], "file_sha256": [r.sha256 for r in results],
+        "format": [r.format for r in results], "time_convention": [r.time_convention for r in results],
+        "rows_read": [r.rows_read for r in results], "hours_added": added, "hours_unchanged": unchanged,
+        "warnings": [sum(1 for i in r.issues if i.severity == "warning") for r in results],
+        "mapping_sha256": pa.array([mapping_sha256] * len(results), pa.string())})
+    with registered(con, provenance=provenance):
+        con.execute("INSERT INTO air_import_batch (batch_id, file, file_sha256, format, time_convention, rows_read, "
+                    "hours_added, hours_unchanged, warnings, mapping_sha256) SELECT * FROM provenance")
 
 
 def _store_warnings(con: duckdb.DuckDBPyConnection, warnings: list[Issue], batch: int) -> None:

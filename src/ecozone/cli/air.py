@@ -95,8 +95,12 @@ def _import(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, mapping
     mapped = load_mapping(mapping) if mapping else None
     bar, task = _progress(len(paths))
 
+    read = 0
+
     def rows(n: int) -> None:
-        bar.update(task, rows=int(bar.tasks[0].fields["rows"]) + n)
+        nonlocal read
+        read += n
+        bar.update(task, rows=read)
 
     with bar:
         return service.import_files(con, paths, fmt, mapping=mapped, register_stations=register_stations,

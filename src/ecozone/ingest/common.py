@@ -37,6 +37,8 @@ IMPOSSIBLE_ABOVE = {"pm25": 2000.0, "pm10": 5000.0, "so2": 5000.0, "no2": 3000.0
 #: the median CO of a file in mg/m³ is a few tenths to a few units; a median above this is
 #: µg/m³ mislabelled as mg/m³ (and a µg/m³ file whose median is below 1/1000 of it is the reverse)
 CO_MG_MEDIAN_MAX = 30.0
+#: the unit check needs this many CO values in a file
+CO_MIN_VALUES = 24
 
 # hour labels: the national release labels an hour by its END (the 16:00 value covers
 # 15:00-16:00); internally an hour is labelled by its START, so such labels shift by -1 h
@@ -145,16 +147,16 @@ def _missing(col: str) -> str:
 RAW_TABLES = ("air_raw",)
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
-                            [relation, column]).fetchall()[0][0])
+def _column_types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    """Column name -> DuckDB type of a temp table or view."""
+    return {str(n): str(t) for n, t in con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [relation]).fetchall()}
 
 
-def _typed(con: duckdb.DuckDBPyConnection, raw: str) -> bool:
-    """Whether the pollutant columns of ``raw`` carry native numbers (Parquet, a DataFrame)."""
-    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
-                             [raw]).fetchall())
-    return all(str(types.get(p, "VARCHAR")) not in ("VARCHAR", '"NULL"', "NULL") for p in POLLUTANTS)
+def _typed(types: dict[str, str]) -> bool:
+    """Whether the pollutant columns (``types``: :func:`_column_types`) carry native numbers
+    (Parquet, a DataFrame)."""
+    return all(types.get(p, "VARCHAR") not in ("VARCHAR", '"NULL"', "NULL") for p in POLLUTANTS)
 
 
 def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: int,
@@ -171,7 +173,8 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
     """
     if raw not in RAW_TABLES or shift_hours not in (-1, 0) or co_factor not in (1.0, 0.001):
         raise ValueError("check() takes a reader's raw table, an hour shift of 0/-1 and a CO factor of 1/0.001")
-    typed = _typed(con, raw)
+    types = _column_types(con, raw)
+    typed = _typed(types)
     if typed:
         parsed = ", ".join(  # sql: vetted (POLLUTANTS and co_factor are code constants)
             f"CASE WHEN isnan(CAST({p} AS DOUBLE)) THEN NULL ELSE CAST({p} AS DOUBLE)"
@@ -185,7 +188,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: str, *, file: str, shift_hours: i
             for p in POLLUTANTS)
         kind = "TABLE"
     # a raw relation read from several files at once numbers them in ``part`` (carried through)
-    part = ", part" if _has_column(con, raw, "part") else ""
+    part = ", part" if "part" in types else ""
     _drop(con, "air_parsed")
     con.execute(  # sql: vetted (raw, kind, part and shift_hours checked above against constants)
         f"CREATE TEMP {kind} air_parsed AS SELECT line{part}, trim(station_code) AS station_code,"
@@ -334,7 +337,7 @@ def _co_unit_issue(file: str, factor: float, unit: str, co: pa.ChunkedArray | pa
     values = to_numpy(pc.drop_null(co))
     n = values.size
     high, low = CO_MG_MEDIAN_MAX * SCALE["co"], 0.002 * SCALE["co"]
-    if n < 24 or (2 * np.count_nonzero(values > high) < n
+    if n < CO_MIN_VALUES or (2 * np.count_nonzero(values > high) < n
                   and not (factor < 1 and 2 * np.count_nonzero(values < low) >= n)):
         return []
     median = _median(values) / SCALE["co"]
@@ -409,7 +412,7 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
     continuations first tells whether any stretch is long enough; only the stations that have
     one are measured run by run.
     """
-    if hours.num_rows == 0:
+    if hours.num_rows < min_run:
         return []
     order, same_station = station_hour_order(hours)
     hr = to_numpy(hours.column("hour"))
@@ -419,8 +422,6 @@ def flat_o3_warnings(hours: pa.Table, file_label: str, min_run: int = 12) -> lis
     valid = o3 != MISSING_INT
     cont = np.zeros(o3.size, dtype=bool)  # row i continues the run of row i - 1
     cont[1:] = same_station[1:] & (o3[1:] == o3[:-1]) & (hr[1:] == hr[:-1] + 1) & valid[1:] & valid[:-1]
-    if o3.size < min_run:
-        return []
     ran = np.cumsum(cont, dtype=np.int32)
     starts = np.flatnonzero(ran[min_run - 1:] - ran[: o3.size - min_run + 1] == min_run - 1)
     if not starts.size:  # no stretch of min_run equal hours anywhere (the usual case)

@@ -33,6 +33,7 @@ from ecozone.arrays import to_numpy
 from ecozone.errors import InputError, clip
 from ecozone.ingest.common import (
     CO_MG_MEDIAN_MAX,
+    CO_MIN_VALUES,
     END_LABEL,
     POLLUTANTS,
     START_LABEL,
@@ -42,7 +43,7 @@ from ecozone.ingest.common import (
     check,
     display_path,
 )
-from ecozone.ingest.stations import Station, city_code, packaged_stations
+from ecozone.ingest.stations import Station, background_name, city_code, packaged_stations
 from ecozone.store.sqlsafe import exact_file, file_path, ident, literal, registered
 
 FORMATS = ("cnemc", "china_sites", "prsa", "csv", "parquet", "excel")
@@ -77,9 +78,7 @@ def _read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE air_file AS SELECT row_number() OVER () + 1 AS {LINE}, * "  # sql: vetted
-            "FROM read_csv($path, header = true, auto_detect = false, delim = $delim, quote = '\"', escape = '\"', "
-            "columns = $columns, store_rejects = true, null_padding = false)",
-            {"path": exact_file(path), "delim": delimiter, "columns": dict.fromkeys(header, "VARCHAR")})
+            f"FROM read_csv($path, {CSV_OPTIONS})", {"path": exact_file(path), **_csv_params(header, delimiter)})
     except duckdb.Error as exc:
         raise InputError(f"无法按 CSV 读取：{engine_reason(exc)}", f"cannot read as CSV: {engine_reason(exc)}",
                          file=name, code="unreadable_csv") from None
@@ -97,6 +96,15 @@ def _read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list
 
 #: delimiters a CSV header is tried with (the published formats use commas)
 DELIMITERS = (",", ";", "\t", "|")
+#: how every CSV is read once :func:`_header` has its columns: no sniffing, every cell text, lines
+#: DuckDB cannot split kept in ``reject_errors`` (bound parameters ``$delim`` and ``$columns``)
+CSV_OPTIONS = ("header = true, auto_detect = false, delim = $delim, quote = '\"', escape = '\"', "
+               "columns = $columns, store_rejects = true, null_padding = false")
+
+
+def _csv_params(header: list[str], delimiter: str) -> dict[str, Any]:
+    """The bound parameters of :data:`CSV_OPTIONS`."""
+    return {"delim": delimiter, "columns": dict.fromkeys(header, "VARCHAR")}
 
 
 def _header(path: Path, name: str) -> tuple[list[str], str]:
@@ -221,8 +229,7 @@ def _cnemc_stations(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[Sta
         if city is None:
             unknown[code] = (int(line), area or "")
             continue
-        background = "对照点" in (pos or "")
-        name = (pos or code).replace("(对照点)", "").replace("（对照点）", "").strip()
+        name, background = background_name(pos or code)
         stations.append(Station(code, name, city, longitude=lon, latitude=lat,
                                 background=background, source=f"{file} (registered from the file)"))
     return stations, unknown
@@ -249,10 +256,8 @@ def read_cnemc_group(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE air_file AS SELECT row_number() OVER () AS rn_, filename AS file_, "
-            "* EXCLUDE (filename) FROM read_csv($paths, header = true, auto_detect = false, delim = $delim, "  # sql: vetted
-            "quote = '\"', escape = '\"', columns = $columns, store_rejects = true, null_padding = false, "
-            "filename = true)",
-            {"paths": [exact_file(p) for p in paths], "delim": delimiter, "columns": dict.fromkeys(header, "VARCHAR")})
+            f"* EXCLUDE (filename) FROM read_csv($paths, {CSV_OPTIONS}, filename = true)",  # sql: vetted
+            {"paths": [exact_file(p) for p in paths], **_csv_params(header, delimiter)})
     except duckdb.Error:
         return None
     if con.execute("SELECT count(*) FROM reject_errors").fetchall()[0][0]:
@@ -310,7 +315,7 @@ def _co_suspect(hours: pa.Table, n_parts: int) -> bool:
     part = to_numpy(hours.column("part"))
     n = np.bincount(part[present], minlength=n_parts)
     high = np.bincount(part[present & (values > CO_MG_MEDIAN_MAX * SCALE["co"])], minlength=n_parts)
-    return bool(np.any((n >= 24) & (2 * high >= n)))
+    return bool(np.any((n >= CO_MIN_VALUES) & (2 * high >= n)))
 
 
 def read_china_sites(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:

@@ -118,6 +118,12 @@ CNEMC_LIST_COLUMNS = {"监测点编码": "code", "监测点名称": "name_zh", "
 STOPPED_MARKS = ("停运", "停用", "撤销")
 
 
+def background_name(name: str) -> tuple[str, bool]:
+    """(the station's name without its 对照点 mark, whether it had one): the national release
+    writes a background station as 定陵(对照点)."""
+    return name.replace("(对照点)", "").replace("（对照点）", "").strip(), "对照点" in name
+
+
 def _decode(raw: bytes, name: str) -> str:
     """UTF-8 (with or without BOM), else GB18030 (the national list circulates in GBK too)."""
     try:
@@ -174,10 +180,11 @@ def _from_cnemc_list(rec: dict[str, Any]) -> dict[str, Any]:
     out = {field: rec.get(column) for column, field in CNEMC_LIST_COLUMNS.items()}
     if rec.get("地级行政区"):  # a normalised prefecture name, where the copy carries one
         out["city"] = rec["地级行政区"]
-    name = str(out.get("name_zh") or "")
-    stopped = any(mark in name for mark in STOPPED_MARKS)
-    out["background"] = "对照点" in name or (_bool(out.get("background"), False) and not stopped)
-    out["name_zh"] = name.replace("(对照点)", "").replace("（对照点）", "").strip() or out.get("code")
+    listed = str(out.get("name_zh") or "")
+    stopped = any(mark in listed for mark in STOPPED_MARKS)
+    name, named_background = background_name(listed)
+    out["background"] = named_background or (_bool(out.get("background"), False) and not stopped)
+    out["name_zh"] = name or out.get("code")
     out["note"] = "stopped (name in the national list) / 已停运" if stopped else None
     return out
 
